@@ -1,0 +1,122 @@
+"""Grading: (exercise, submission) -> GradingResult.
+
+The tests run in this process under pytest with ``GradingPlugin``; the
+learner's code runs in a worker (``grader.sandbox``). Grading is
+deterministic: hypothesis draws from ``seed``, keeps no example database and
+has no deadline (the per-call time limit bounds slowness instead).
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+from grader.errors import GraderError
+from grader.exercise import Exercise
+from grader.plugin import GradingPlugin
+from grader.result import GradingResult, Status, overall_status
+from grader.sandbox.client import Worker, WorkerSettings
+from grader.submission import display_path, load_submission
+
+DEFAULT_SEED = 0
+DEFAULT_MAX_EXAMPLES = 100
+_PYTEST_INI = Path(__file__).with_name("pytest-grading.ini")
+
+
+def grade(
+    exercise: Exercise,
+    submission_path: Path | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    time_limit_s: float | None = None,
+    max_examples: int = DEFAULT_MAX_EXAMPLES,
+) -> GradingResult:
+    """Grade ``submission_path`` (default: the exercise's stub, edited in place)."""
+    started = time.perf_counter()
+    path = Path(submission_path) if submission_path else exercise.stub_file
+    submission = load_submission(path, exercise.module)
+    worker = Worker(
+        submission,
+        WorkerSettings(
+            module=exercise.module,
+            entry_points=exercise.entry_points,
+            time_limit_s=time_limit_s or exercise.time_limit_s,
+            memory_limit_mb=exercise.memory_limit_mb,
+            requires=exercise.requires,
+            protected=(*exercise.test_files, exercise.solution_file.parent.parent),
+            seed=seed,
+        ),
+    )
+    worker.start()  # its imports overlap pytest's collection
+    plugin = GradingPlugin(exercise, worker, seed)
+    try:
+        _load_hypothesis_profile(max_examples)
+        exit_code = pytest.main(_pytest_args(exercise, seed), plugins=[plugin])
+    finally:
+        worker.close()
+    if plugin.collection_errors:
+        raise GraderError(
+            f"the tests of {exercise.name} could not be collected:\n" + "\n".join(plugin.collection_errors)
+        )
+    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderError(f"pytest could not run the tests of {exercise.name} (exit code {int(exit_code)})")
+
+    tests = plugin.tests
+    load_failure = next((test.message for test in tests if test.status is Status.ERROR), "")
+    counted = [test for test in tests if test.status is not Status.SKIPPED]
+    return GradingResult(
+        exercise=exercise.name,
+        title=exercise.title,
+        submission=submission.display_name,
+        score=sum(test.score for test in counted),
+        max_score=sum(test.max_score for test in counted),
+        status=overall_status(tests, load_failed=bool(load_failure)),
+        seed=seed,
+        command=reproduce_command(exercise, submission_path, seed),
+        duration_s=round(time.perf_counter() - started, 3),
+        message=load_failure,
+        notes=list(submission.notes),
+        tests=tests,
+    )
+
+
+def reproduce_command(exercise: Exercise, submission_path: Path | None, seed: int) -> str:
+    words = ["grade", display_path(exercise.path)]
+    if submission_path:
+        words += ["--submission", display_path(Path(submission_path))]
+    words += ["--seed", str(seed)]
+    return shlex.join(words)
+
+
+def _pytest_args(exercise: Exercise, seed: int) -> list[str]:
+    return [
+        *(str(path) for path in exercise.test_files),
+        "-c", str(_PYTEST_INI),
+        "--rootdir", str(exercise.path),
+        "--confcutdir", str(exercise.path),
+        "--import-mode=importlib",  # same-named test modules of several exercises can coexist
+        "--disable-plugin-autoload",  # only the plugins grading needs, whatever else is installed
+        "-p", "_hypothesis_pytestplugin",
+        "-p", "no:cacheprovider",  # writes nothing into the exercise folder
+        "-p", "no:terminal",  # the result model is the only report
+        "--hypothesis-seed", str(seed),
+    ]  # fmt: skip
+
+
+def _load_hypothesis_profile(max_examples: int) -> None:
+    settings.register_profile(
+        "grading",
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=False,  # --hypothesis-seed fixes the draws instead, so --seed can change them
+        print_blob=False,
+        report_multiple_bugs=False,  # one counterexample per test, the simplest one
+        suppress_health_check=[HealthCheck.too_slow],  # every call crosses a process boundary
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+    )
+    settings.load_profile("grading")

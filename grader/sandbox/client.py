@@ -1,0 +1,378 @@
+"""The trusted side of the boundary: starting workers and calling into them.
+
+``Worker`` owns one worker process at a time. It is started before pytest
+collects the tests, so the worker's imports overlap collection; the first
+call waits until the submission has loaded. A call that times out, or after
+which the worker is gone, raises ``SubmissionFailure`` naming what happened,
+and the next call starts a fresh worker.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import reprlib
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.errors import LearnerRaised, SubmissionFailure, UnsupportedValue
+from grader.sandbox import wire
+from grader.sandbox.protocol import MessageReader, ProtocolError, write_message
+from grader.submission import Submission
+
+PRELOAD_TIMEOUT_S = 120.0  # importing torch on a cold, slow disk
+OUTPUT_FILE_LIMIT_BYTES = 64 * 1024 * 1024
+OUTPUT_SHOWN_CHARS = 4000
+_PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[3]); "
+    "from grader.sandbox.worker import main; main(int(sys.argv[1]), int(sys.argv[2]))"
+)
+_SIGNAL_REASONS = {
+    "SIGSEGV": "segmentation fault",
+    "SIGBUS": "bus error",
+    "SIGABRT": "aborted",
+    "SIGFPE": "arithmetic error",
+    "SIGILL": "illegal instruction",
+    "SIGKILL": "the system may have run out of memory",
+    "SIGXFSZ": f"it printed more than {OUTPUT_FILE_LIMIT_BYTES // 1024**2} MB",
+}
+
+
+@dataclass(frozen=True)
+class LearnerError:
+    """Attached as ``.learner`` to an exception that the learner's code raised."""
+
+    function: str
+    type_name: str
+    message: str
+    traceback: str
+    location: dict | None
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    module: str
+    entry_points: tuple[str, ...]
+    time_limit_s: float
+    memory_limit_mb: int
+    requires: tuple[str, ...]
+    protected: tuple[Path, ...]  # paths the learner's code may not read
+    seed: int
+
+    @property
+    def load_timeout_s(self) -> float:
+        return max(10.0, 5 * self.time_limit_s)
+
+
+class Worker:
+    def __init__(self, submission: Submission, settings: WorkerSettings):
+        self.submission = submission
+        self.settings = settings
+        self._process: subprocess.Popen | None = None
+        self._reader: MessageReader | None = None
+        self._send_fd = -1
+        self._ready = False
+        self._load_failure: SubmissionFailure | None = None
+        self._call_id = 0
+        self._output_dir = Path(tempfile.mkdtemp(prefix="grade-output-"))
+        self._output_file = self._output_dir / "output.txt"
+        self._output_file.touch()
+        self._output_offset = 0
+        self._sandbox: Path | None = None
+        if submission.load_error:
+            self._load_failure = SubmissionFailure(
+                "load", submission.load_error, location=submission.load_error_location
+            )
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Start a worker process without waiting for it (idempotent)."""
+        if self._process is not None or self._load_failure is not None:
+            return
+        self._sandbox = Path(tempfile.mkdtemp(prefix="grade-sandbox-"))
+        (self._sandbox / f"{self.settings.module}.py").write_text(self.submission.source, encoding="utf-8")
+        to_worker_read, to_worker_write = os.pipe()
+        from_worker_read, from_worker_write = os.pipe()
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": "0",  # set iteration order in the learner's code is reproducible
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "TMPDIR": str(self._sandbox),
+        }
+        with open(self._output_file, "ab") as output:
+            self._process = subprocess.Popen(
+                [sys.executable, "-u", "-c", _BOOT, str(to_worker_read), str(from_worker_write), _PACKAGE_PARENT],
+                pass_fds=(to_worker_read, from_worker_write),
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=self._sandbox,
+                env=env,
+                start_new_session=True,  # one process group to kill, children included
+            )
+        os.close(to_worker_read)
+        os.close(from_worker_write)
+        self._send_fd = to_worker_write
+        self._reader = MessageReader(from_worker_read)
+        self._ready = False
+        config = {
+            "source": self.submission.source,
+            "display_name": self.submission.display_name,
+            "cell_starts": list(self.submission.cell_starts),
+            "cell_numbers": list(self.submission.cell_numbers),
+            "module": self.settings.module,
+            "entry_points": list(self.settings.entry_points),
+            "requires": list(self.settings.requires),
+            "memory_limit_mb": self.settings.memory_limit_mb,
+            "output_limit_bytes": OUTPUT_FILE_LIMIT_BYTES,
+            "protected": [str(path) for path in self.settings.protected],
+            "sandbox": str(self._sandbox),
+            "seed": self.settings.seed,
+        }
+        try:
+            write_message(self._send_fd, config)
+        except BrokenPipeError:
+            pass  # it died at once: the wait for "preloaded" reports how
+
+    def close(self) -> None:
+        self._stop_process()
+        shutil.rmtree(self._output_dir, ignore_errors=True)
+
+    def _stop_process(self) -> None:
+        if self._process is not None:
+            if self._ready:
+                try:
+                    write_message(self._send_fd, {"type": "shutdown"})
+                    self._process.wait(timeout=1.0)
+                except (OSError, subprocess.TimeoutExpired):
+                    pass
+            self._kill()
+        if self._sandbox is not None:
+            shutil.rmtree(self._sandbox, ignore_errors=True)
+            self._sandbox = None
+
+    def _kill(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+        for fd in (self._send_fd, self._reader.fd if self._reader else -1):
+            if fd >= 0:
+                os.close(fd)
+        self._send_fd, self._reader, self._ready = -1, None, False
+
+    def _ensure_ready(self) -> None:
+        if self._load_failure is not None:
+            raise self._load_failure
+        if self._ready:
+            return
+        self.start()
+        try:
+            self._receive(PRELOAD_TIMEOUT_S, "starting the worker", expect=("preloaded",))
+            header, _ = self._receive(
+                self.settings.load_timeout_s,
+                f"importing {self.submission.display_name}",
+                expect=("ready", "load_error"),
+            )
+        except SubmissionFailure as failure:
+            self._load_failure = SubmissionFailure(
+                "load", f"{self.submission.display_name} could not be loaded: {failure}"
+            )
+            raise self._load_failure from None
+        if header["type"] == "load_error":
+            self._stop_process()
+            self._load_failure = SubmissionFailure(
+                "load",
+                str(header.get("message")),
+                traceback=str(header.get("traceback") or ""),
+                location=header.get("location"),
+            )
+            raise self._load_failure
+        self._ready = True
+
+    # -- calls ---------------------------------------------------------------
+
+    def call(self, function: str, args: tuple, kwargs: dict) -> Any:
+        """Call ``function`` of the submission; in-place changes to ``args`` are applied back."""
+        self._ensure_ready()
+        tree, buffers = wire.encode([list(args), dict(kwargs)])
+        self._call_id += 1
+        call_text = describe_call(function, args, kwargs)
+        try:
+            write_message(
+                self._send_fd,
+                {"type": "call", "id": self._call_id, "function": function, "args": tree[0], "kwargs": tree[1]},
+                buffers,
+            )
+        except BrokenPipeError:
+            pass  # the worker is gone; the read below says how
+        header, reply_buffers = self._receive(self.settings.time_limit_s, call_text)
+        if header.get("id") != self._call_id:
+            self._kill()
+            raise SubmissionFailure(
+                "protocol",
+                f"{call_text}: the worker answered out of turn (did the code write to its file descriptors?)",
+            )
+        kind = header.get("type")
+        if kind == "return":
+            try:
+                value, mutated = wire.decode(header.get("value"), reply_buffers)
+                _apply_changes([*args, *kwargs.values()], mutated)
+            except (ValueError, TypeError, IndexError) as error:
+                self._kill()
+                raise SubmissionFailure(
+                    "protocol", f"{call_text}: the worker sent a malformed value ({error})"
+                ) from None
+            return value
+        if kind == "raise":
+            raise _learner_exception(function, header)
+        if kind == "unsupported":
+            raise UnsupportedValue(
+                f"`{function}` returned {header.get('message')}; only plain data (numbers, strings, bytes, "
+                "lists, tuples, dicts, sets, arrays and tensors) can be graded"
+            )
+        if kind == "exit":
+            raise SubmissionFailure("exit", f"{call_text} exited with code {header.get('code')} (it called sys.exit)")
+        if kind == "memory":
+            raise SubmissionFailure(
+                "memory", f"{call_text} ran out of memory (limit: {self.settings.memory_limit_mb} MB)"
+            )
+        self._kill()
+        raise SubmissionFailure("protocol", f"{call_text}: the worker sent an unknown reply {kind!r}")
+
+    def _receive(self, limit_s: float, during: str, expect: tuple[str, ...] = ()) -> tuple[dict, list[bytes]]:
+        try:
+            header, buffers = self._reader.read(time.monotonic() + limit_s)
+        except TimeoutError:
+            self._kill()
+            raise SubmissionFailure("timeout", f"{during} timed out after {limit_s:g} s") from None
+        except EOFError:
+            raise self._died(during) from None
+        except ProtocolError as error:
+            self._kill()
+            raise SubmissionFailure("protocol", f"{during}: the worker broke its channel ({error})") from None
+        if expect and header.get("type") not in expect:
+            self._kill()
+            raise SubmissionFailure("protocol", f"{during}: unexpected message {header.get('type')!r} from the worker")
+        return header, buffers
+
+    def _died(self, during: str) -> SubmissionFailure:
+        process = self._process
+        code = process.wait() if process is not None else None
+        self._kill()
+        if code is None or code >= 0:
+            tail = self._output_tail(600).strip()
+            detail = f"; its last output:\n{tail}" if tail and not self._ready else ""
+            return SubmissionFailure("exit", f"{during} exited the worker with code {code}{detail}")
+        name = _signal_name(-code)
+        reason = _SIGNAL_REASONS.get(name)
+        kind = "memory" if name == "SIGKILL" else "signal"
+        return SubmissionFailure(kind, f"{during} was killed by signal {name}" + (f" ({reason})" if reason else ""))
+
+    # -- output --------------------------------------------------------------
+
+    def take_output(self) -> str:
+        """The learner's stdout and stderr since the last call of this method (tail kept)."""
+        size = self._output_file.stat().st_size
+        start = max(self._output_offset, size - OUTPUT_SHOWN_CHARS)
+        with open(self._output_file, "rb") as output:
+            output.seek(start)
+            text = output.read(size - start).decode("utf-8", "replace")
+        dropped = start - self._output_offset
+        self._output_offset = size
+        if dropped:
+            text = f"[... {dropped} earlier bytes not shown ...]\n{text}"
+        return text
+
+    def _output_tail(self, chars: int) -> str:
+        with open(self._output_file, "rb") as output:
+            output.seek(max(0, self._output_file.stat().st_size - chars))
+            return output.read().decode("utf-8", "replace")
+
+
+class SubmissionProxy:
+    """What tests see as ``submission``: ``submission.max_value(...)`` calls into the worker."""
+
+    def __init__(self, worker: Worker):
+        self._worker = worker
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
+            return self._worker.call(name, args, kwargs)
+
+        call.__name__ = name
+        return call
+
+    def __repr__(self) -> str:
+        return f"<submission {self._worker.submission.display_name}>"
+
+
+def describe_call(function: str, args: tuple, kwargs: dict) -> str:
+    shortener = reprlib.Repr()
+    shortener.maxlist = shortener.maxtuple = shortener.maxdict = 8
+    shortener.maxstring = shortener.maxother = 40
+    parts = [shortener.repr(arg) for arg in args] + [f"{key}={shortener.repr(value)}" for key, value in kwargs.items()]
+    return f"{function}({', '.join(parts)})"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def _learner_exception(function: str, header: dict) -> Exception:
+    """The learner's exception as the same builtin type, or ``LearnerRaised``."""
+    name, message = str(header.get("exc_type")), str(header.get("message"))
+    builtin = getattr(builtins, name, None) if header.get("builtin") else None
+    error: Exception | None = None
+    if isinstance(builtin, type) and issubclass(builtin, Exception):
+        try:
+            error = builtin(message)
+        except Exception:  # noqa: BLE001 - types like UnicodeDecodeError need other arguments
+            error = None
+    if error is None:
+        what = "a non-builtin exception" if not header.get("builtin") else "an exception"
+        error = LearnerRaised(f"`{function}` raised {what}, {name}: {message}")
+    traceback = str(header.get("traceback") or "")
+    error.learner = LearnerError(function, name, message, traceback, header.get("location"))
+    if traceback:
+        error.add_note(f"raised in your code:\n{traceback}")
+    return error
+
+
+def _apply_changes(arguments: list, changed: dict) -> None:
+    """Make the caller's arguments show what the learner's function did to them in place."""
+    for position, new in changed.items():
+        target = arguments[position]
+        if isinstance(target, list) and isinstance(new, list):
+            target[:] = new
+        elif isinstance(target, (dict, set)) and isinstance(new, type(target)):
+            target.clear()
+            target.update(new)
+        elif isinstance(target, bytearray) and isinstance(new, bytes):
+            target[:] = new
+        elif type(target).__module__ == "numpy" and getattr(new, "shape", None) == target.shape:
+            target[...] = new
+        elif type(target).__module__.startswith("torch") and getattr(new, "shape", None) == target.shape:
+            import torch
+
+            with torch.no_grad():
+                target.copy_(new.to(target.device))

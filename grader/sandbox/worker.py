@@ -1,0 +1,204 @@
+"""The worker: the only process that runs the learner's code.
+
+Started by ``grader.sandbox.client.Worker`` as ``python -c ... <read fd> <write fd>``.
+It reads its configuration, preloads the exercise's heavy modules, confines
+itself (``policy``), loads the submission, then answers calls until told to
+stop or killed. Everything it sends is plain data (``wire``).
+
+Messages to the trusted side:
+``preloaded`` · ``ready`` or ``load_error`` · per call one of ``return``,
+``raise``, ``unsupported``, ``exit``, ``memory``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import linecache
+import os
+import random
+import sys
+import traceback
+import types
+from pathlib import Path
+from typing import Any
+
+from grader.errors import UnsupportedValue
+from grader.sandbox import policy, wire
+from grader.sandbox.protocol import MessageReader, write_message
+from grader.submission import describe_line
+
+
+class SubmissionHost:
+    """The learner's module inside the worker, and the calls made to it."""
+
+    def __init__(self, config: dict[str, Any], reply_fd: int):
+        self.config = config
+        self.reply_fd = reply_fd
+        self.filename = config["display_name"]
+        self.cell_starts = tuple(config["cell_starts"])
+        self.cell_numbers = tuple(config["cell_numbers"])
+        self.module: types.ModuleType | None = None
+
+    def send(self, header: dict[str, Any], buffers: list[bytes] = ()) -> None:
+        write_message(self.reply_fd, header, buffers)
+
+    # -- loading -------------------------------------------------------------
+
+    def preload(self) -> None:
+        policy.limit_resources(self.config["output_limit_bytes"])
+        for name in self.config["requires"]:
+            importlib.import_module(name)
+        self.seed_generators(self.config["seed"])
+        self.send({"type": "preloaded"})
+
+    def seed_generators(self, seed: int) -> None:
+        random.seed(seed)
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed(seed)
+        if "torch" in sys.modules:
+            sys.modules["torch"].manual_seed(seed)
+
+    def load(self) -> None:
+        sandbox = Path(self.config["sandbox"])
+        module_name = self.config["module"]
+        source = self.config["source"]
+        os.chdir(sandbox)
+        sys.path.insert(0, str(sandbox))
+        sys.dont_write_bytecode = True
+        # Tracebacks quote the learner's lines, also for a notebook, which no
+        # file on disk holds as Python.
+        linecache.cache[self.filename] = (len(source), None, source.splitlines(True), self.filename)
+        policy.limit_memory(self.config["memory_limit_mb"])
+        protected = [Path(path) for path in self.config["protected"]]
+        policy.install_audit_hook(sandbox, protected, self.filename)
+
+        module = types.ModuleType(module_name)
+        module.__file__ = str(sandbox / f"{module_name}.py")
+        sys.modules[module_name] = module
+        try:
+            code = compile(source, self.filename, "exec", dont_inherit=True)
+            exec(code, module.__dict__)
+        except SystemExit as exit_:
+            return self.load_failed(f"{self.filename} called sys.exit({exit_.code!r}) while being imported")
+        except MemoryError:
+            return self.load_failed(f"{self.filename} ran out of memory while being imported", kind="memory")
+        except BaseException as error:  # noqa: BLE001 - anything the learner raises is reported
+            learner_tb, location = self.learner_traceback(error)
+            message = f"importing {self.filename} raised {self.describe_exception(error)}"
+            return self.load_failed(message, traceback=learner_tb, location=location)
+        for name in self.config["entry_points"]:
+            if name not in module.__dict__:
+                return self.load_failed(f"`{name}` is not defined in {self.filename}")
+            if not callable(module.__dict__[name]):
+                kind = wire.type_name(module.__dict__[name])
+                return self.load_failed(f"`{name}` in {self.filename} is a {kind}, not a function")
+        self.module = module
+        self.send({"type": "ready"})
+
+    def load_failed(self, message: str, *, kind: str = "load", traceback: str = "", location=None) -> None:
+        self.send(
+            {"type": "load_error", "kind": kind, "message": message, "traceback": traceback, "location": location}
+        )
+
+    # -- calls ---------------------------------------------------------------
+
+    def serve(self, reader: MessageReader) -> None:
+        while True:
+            header, buffers = reader.read()
+            if header.get("type") == "shutdown":
+                return
+            self.call(header, buffers)
+
+    def call(self, header: dict[str, Any], buffers: list[bytes]) -> None:
+        call_id, name = header["id"], header["function"]
+        args = wire.decode(header["args"], buffers)
+        kwargs = wire.decode(header["kwargs"], buffers)
+        function = getattr(self.module, name, None)
+        if not callable(function):
+            error = {
+                "exc_type": "AttributeError",
+                "builtin": True,
+                "message": f"`{name}` is not defined in {self.filename}",
+            }
+            return self.send({"type": "raise", "id": call_id, "traceback": "", "location": None, **error})
+        arguments = [*args, *kwargs.values()]
+        before = [self.encode_or_none(argument) for argument in arguments]
+        try:
+            result = function(*args, **kwargs)
+        except SystemExit as exit_:
+            return self.send(
+                {"type": "exit", "id": call_id, "code": exit_.code if type(exit_.code) is int else repr(exit_.code)}
+            )
+
+        except MemoryError:
+            return self.send({"type": "memory", "id": call_id})
+        except BaseException as error:  # noqa: BLE001 - anything the learner raises is reported
+            learner_tb, location = self.learner_traceback(error)
+            kind = type(error)
+            return self.send(
+                {
+                    "type": "raise",
+                    "id": call_id,
+                    "exc_type": kind.__name__,
+                    "builtin": getattr(builtins, kind.__name__, None) is kind,
+                    "message": self.exception_message(error),
+                    "traceback": learner_tb,
+                    "location": location,
+                }
+            )
+        # The trusted side sees in-place changes (heapq-style functions) as
+        # arguments whose encoding changed during the call.
+        changed = [
+            position
+            for position, argument in enumerate(arguments)
+            if before[position] is not None and self.encode_or_none(argument) != before[position]
+        ]
+        try:
+            tree, out_buffers = wire.encode((result, {position: arguments[position] for position in changed}))
+        except UnsupportedValue as error:
+            return self.send({"type": "unsupported", "id": call_id, "message": str(error)})
+        self.send({"type": "return", "id": call_id, "value": tree}, out_buffers)
+
+    @staticmethod
+    def encode_or_none(value: Any) -> tuple[Any, list[bytes]] | None:
+        try:
+            return wire.encode(value)
+        except UnsupportedValue:
+            return None
+
+    # -- describing the learner's errors -------------------------------------
+
+    def learner_traceback(self, error: BaseException) -> tuple[str, dict | None]:
+        """The traceback cut to the learner's own frames, and the innermost one's location."""
+        frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == self.filename]
+        lines = []
+        for frame in frames:
+            where = describe_line(self.filename, self.cell_starts, self.cell_numbers, frame.lineno or 0)
+            lines.append(f"  {where}, in {frame.name}")
+            if frame.line:
+                lines.append(f"    {frame.line.strip()}")
+        lines.append(self.describe_exception(error))
+        location = {"file": self.filename, "line": frames[-1].lineno} if frames else None
+        return "\n".join(lines), location
+
+    def describe_exception(self, error: BaseException) -> str:
+        message = self.exception_message(error)
+        return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+    @staticmethod
+    def exception_message(error: BaseException) -> str:
+        try:
+            return str(error)
+        except BaseException:  # noqa: BLE001 - a learner's __str__ may raise anything
+            return f"<{type(error).__name__} whose message cannot be shown>"
+
+
+def main(read_fd: int, write_fd: int) -> None:
+    reader = MessageReader(read_fd)
+    config, _ = reader.read()
+    host = SubmissionHost(config, write_fd)
+    host.preload()
+    host.load()
+    if host.module is not None:
+        host.serve(reader)
