@@ -8,6 +8,8 @@ has no deadline (the per-call time limit bounds slowness instead).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shlex
 import time
 from pathlib import Path
@@ -55,7 +57,9 @@ def grade(
     plugin = GradingPlugin(exercise, worker, seed)
     try:
         _load_hypothesis_profile(max_examples)
-        exit_code = pytest.main(_pytest_args(exercise, seed), plugins=[plugin])
+        # pytest's own report is not shown: the result model is the report.
+        with contextlib.redirect_stdout(io.StringIO()):
+            exit_code = pytest.main(_pytest_args(exercise, seed), plugins=[plugin])
     finally:
         worker.close()
     if plugin.collection_errors:
@@ -102,7 +106,7 @@ def _pytest_args(exercise: Exercise, seed: int) -> list[str]:
         "--disable-plugin-autoload",  # only the plugins grading needs, whatever else is installed
         "-p", "_hypothesis_pytestplugin",
         "-p", "no:cacheprovider",  # writes nothing into the exercise folder
-        "-p", "no:terminal",  # the result model is the only report
+        "-q",
         "--hypothesis-seed", str(seed),
     ]  # fmt: skip
 

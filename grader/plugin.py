@@ -112,7 +112,7 @@ class GradingPlugin:
             result.score = points
         else:
             describe_failure(outcome.error, result)
-            if outcome.example is not None:
+            if outcome.example is not None and not _is_not_implemented(outcome.error):
                 result.counterexample = json_safe(outcome.example)
         return result
 
@@ -132,6 +132,11 @@ def _recording_examples(inner_test, outcome: _Outcome, fixture_names: set[str]):
     return recording
 
 
+def _is_not_implemented(error: BaseException) -> bool:
+    learner = getattr(error, "learner", None)
+    return learner is not None and learner.type_name == "NotImplementedError"
+
+
 def describe_failure(error: BaseException, result: TestResult) -> None:
     """Fill ``result``'s status, message and details from the exception that failed the test."""
     result.status = Status.FAILED
@@ -143,10 +148,11 @@ def describe_failure(error: BaseException, result: TestResult) -> None:
     learner = getattr(error, "learner", None)
     if learner is not None:
         if learner.type_name == "NotImplementedError":
+            # The stub's own line and input teach nothing: the message is the whole story.
             result.message = f"`{learner.function}` is not implemented yet: it raises NotImplementedError."
-        else:
-            detail = f": {learner.message}" if learner.message else ""
-            result.message = f"`{learner.function}` raised {learner.type_name}{detail}"
+            return
+        detail = f": {learner.message}" if learner.message else ""
+        result.message = f"`{learner.function}` raised {learner.type_name}{detail}"
         result.traceback, result.location = learner.traceback, learner.location
         return
     if isinstance(error, AssertionError):

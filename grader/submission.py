@@ -7,7 +7,6 @@ only parses) so that a syntax error is reported without starting a worker.
 from __future__ import annotations
 
 import bisect
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,10 +38,11 @@ def describe_line(display_name: str, cell_starts: tuple[int, ...], cell_numbers:
 
 def display_path(path: Path) -> str:
     """The path relative to the working directory when it is below it."""
+    absolute = Path(path).resolve()
     try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
 
 
 def load_submission(path: Path, module: str) -> Submission:

@@ -34,7 +34,7 @@ def render(result: GradingResult, *, verbose: bool = False) -> str:
         points = f"{_points(test.score)}/{_points(test.max_score)}"
         reason = test.message.splitlines()[0] if test.message and test.status is not Status.PASSED else ""
         lines.append(f"  {click.style(mark, fg=colour)} {points:>5}  {test.name:<{width}}  {reason}".rstrip())
-    failures = [test for test in result.tests if test.status in (Status.FAILED, Status.ERROR)]
+    failures = [test for test in result.tests if test.status in (Status.FAILED, Status.ERROR) and _has_details(test)]
     if failures and not (result.status is Status.ERROR and not verbose):
         lines.append("")
     for test in failures:
@@ -47,6 +47,11 @@ def render(result: GradingResult, *, verbose: bool = False) -> str:
     if result.status is not Status.PASSED:
         lines.append(f"Reproduce: {result.command}")
     return "\n".join(lines) + "\n"
+
+
+def _has_details(test: TestResult) -> bool:
+    """More to say than the one-line reason already printed."""
+    return bool(test.counterexample or test.diagnostics or test.traceback or test.output or "\n" in test.message)
 
 
 def _failure_details(test: TestResult, verbose: bool) -> list[str]:

@@ -69,6 +69,9 @@ class SubmissionHost:
         # Tracebacks quote the learner's lines, also for a notebook, which no
         # file on disk holds as Python.
         linecache.cache[self.filename] = (len(source), None, source.splitlines(True), self.filename)
+        # ctypes opens libraries when imported: import it before the hook refuses
+        # that to learner code, so `import ctypes` in a submission still works.
+        importlib.import_module("ctypes")
         policy.limit_memory(self.config["memory_limit_mb"])
         protected = [Path(path) for path in self.config["protected"]]
         policy.install_audit_hook(sandbox, protected, self.filename)
