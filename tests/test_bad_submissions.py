@@ -27,7 +27,9 @@ def grade_source(tmp_path: Path, source: str, name: str = "knapsack.py") -> dict
 def test_syntax_error_names_file_line_and_offending_line(tmp_path):
     result = grade_source(tmp_path, "def max_value(weights values, capacity):\n    return 0\n")
     assert result["status"] == "error"
-    assert result["message"].startswith("SyntaxError in knapsack.py, line 1: `def max_value(weights values, capacity):`")
+    assert result["message"].startswith(
+        "SyntaxError in knapsack.py, line 1: `def max_value(weights values, capacity):`"
+    )
     assert {test["status"] for test in result["tests"]} == {"error"}
     assert result["tests"][0]["location"] == {"file": "knapsack.py", "line": 1}
 

@@ -49,11 +49,15 @@ def test_errors_point_at_notebook_cell_and_line(tmp_path):
     cells = [
         nbformat.v4.new_markdown_cell("intro"),
         nbformat.v4.new_code_cell("def max_value(weights, values, capacity):\n    return 0"),
-        nbformat.v4.new_code_cell("def best_items(weights, values, capacity):\n    x = 1\n    raise ValueError('oops')"),
+        nbformat.v4.new_code_cell(
+            "def best_items(weights, values, capacity):\n    x = 1\n    raise ValueError('oops')"
+        ),
     ]
     path = tmp_path / "nb.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     result, _ = grade_json(KNAPSACK, "--submission", str(path), cwd=tmp_path)
-    failing = next(test for test in result["tests"] if test["name"] == "test_best_items_is_a_feasible_optimal_selection")
+    failing = next(
+        test for test in result["tests"] if test["name"] == "test_best_items_is_a_feasible_optimal_selection"
+    )
     assert failing["message"] == "`best_items` raised ValueError: oops"
     assert "nb.ipynb, cell 3, line 3, in best_items\n    raise ValueError('oops')" in failing["traceback"]

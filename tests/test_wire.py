@@ -16,10 +16,12 @@ from grader.sandbox import wire
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.binary()
 plain_data = st.recursive(
     scalars,
-    lambda children: st.lists(children)
-    | st.tuples(children, children)
-    | st.dictionaries(st.text() | st.integers(), children)
-    | st.frozensets(st.integers() | st.text()),
+    lambda children: (
+        st.lists(children)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text() | st.integers(), children)
+        | st.frozensets(st.integers() | st.text())
+    ),
     max_leaves=20,
 )
 
@@ -47,7 +49,9 @@ def test_plain_data_round_trips_with_its_types(value):
     assert same(round_trip(value), value)
 
 
-@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int64, torch.bool])
+@pytest.mark.parametrize(
+    "dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int64, torch.bool]
+)
 def test_tensors_round_trip_bit_for_bit(dtype):
     tensor = (torch.randn(3, 5) * 10).to(dtype)[:, ::2]  # non-contiguous
     back = round_trip(tensor)
