@@ -7,6 +7,8 @@ are not neighbours in sorted order.
 EXPECTED_TO_FAIL = (
     "test_known_answers",
     "test_matches_sorting",
+    "test_duplicates",
+    "test_large_values_close_together",
     "test_order_does_not_matter",
     "test_large_input",
 )
