@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from grader.display import json_safe
-from grader.errors import SubmissionFailure
+from grader.errors import LearnerRaised, SubmissionFailure, UnsupportedValue
 from grader.exercise import Exercise
 from grader.result import Status, TestResult
 from grader.sandbox.client import SubmissionProxy, Worker
@@ -163,6 +163,8 @@ def describe_failure(error: BaseException, result: TestResult) -> None:
         result.diagnostics = getattr(error, "diagnostics", None)
     elif type(error).__name__ == "Failed":  # pytest.fail
         result.message = str(getattr(error, "msg", error))
+    elif isinstance(error, UnsupportedValue | LearnerRaised):  # the grader's own wording
+        result.message = str(error)
     else:
         result.message = f"{type(error).__name__}: {error}"
 

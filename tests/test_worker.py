@@ -1,0 +1,103 @@
+"""The trust boundary seen from a test: calls, in-place changes, exceptions, restarts."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+
+from grader.errors import LearnerRaised, SubmissionFailure, UnsupportedValue
+from grader.sandbox.client import SubmissionProxy, Worker, WorkerSettings
+from grader.submission import load_submission
+
+SOURCE = """
+import time
+
+class EmptyHeap(IndexError):
+    pass
+
+def push(heap, item):
+    heap.append(item)
+    heap.sort()
+
+def fill(table, array, tensor):
+    table["seen"] = True
+    array[0] = 42
+    tensor.mul_(2)
+
+def pop_empty(heap):
+    if not heap:
+        raise IndexError("pop from an empty heap")
+
+def custom_error():
+    raise EmptyHeap("nothing to pop")
+
+def nap(seconds):
+    time.sleep(seconds)
+    return "awake"
+
+def identity(value):
+    return value
+
+def generator():
+    return (i for i in range(3))
+"""
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    path = tmp_path_factory.mktemp("toy") / "toy.py"
+    path.write_text(textwrap.dedent(SOURCE))
+    settings = WorkerSettings(
+        module="toy",
+        entry_points=("push",),
+        time_limit_s=1.0,
+        memory_limit_mb=1024,
+        requires=("torch",),
+        protected=(),
+        seed=0,
+    )
+    worker = Worker(load_submission(path, "toy"), settings)
+    worker.start()
+    yield SubmissionProxy(worker)
+    worker.close()
+
+
+def test_in_place_changes_are_seen_by_the_caller(submission):
+    heap = [1, 5]
+    assert submission.push(heap, 3) is None
+    assert heap == [1, 3, 5]
+    table, array, tensor = {}, np.zeros(3), torch.ones(2)
+    submission.fill(table, array, tensor)
+    assert table == {"seen": True} and array[0] == 42 and torch.equal(tensor, torch.full((2,), 2.0))
+
+
+def test_builtin_exceptions_arrive_as_the_same_type_with_the_learners_message(submission):
+    with pytest.raises(IndexError, match="pop from an empty heap") as raised:
+        submission.pop_empty([])
+    assert "toy.py, line 18, in pop_empty" in raised.value.learner.traceback
+
+
+def test_non_builtin_exceptions_arrive_as_a_grader_error_naming_them(submission):
+    with pytest.raises(LearnerRaised, match="non-builtin exception, EmptyHeap: nothing to pop"):
+        submission.custom_error()
+
+
+def test_a_slow_call_times_out_and_the_next_call_gets_a_fresh_worker(submission):
+    with pytest.raises(SubmissionFailure, match=r"nap\(5\) timed out after 1 s") as failure:
+        submission.nap(5)
+    assert failure.value.kind == "timeout"
+    assert submission.nap(0) == "awake"
+
+
+def test_values_that_are_not_plain_data_are_refused(submission):
+    with pytest.raises(UnsupportedValue, match="returned an object of type generator"):
+        submission.generator()
+    assert submission.identity({"a": (1, 2.5, None, b"x")}) == {"a": (1, 2.5, None, b"x")}
+
+
+def test_captured_output_is_kept_per_take(submission):
+    submission.identity(1)
+    assert submission._worker.take_output() == ""
