@@ -14,8 +14,6 @@ import os
 import reprlib
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -25,16 +23,12 @@ from typing import Any
 from grader.errors import LearnerRaised, SubmissionFailure, UnsupportedValue
 from grader.sandbox import wire
 from grader.sandbox.protocol import MessageReader, ProtocolError, write_message
+from grader.sandbox.zygote import ZygoteGone, zygote_for
 from grader.submission import Submission
 
 PRELOAD_TIMEOUT_S = 120.0  # importing torch on a cold, slow disk
 OUTPUT_FILE_LIMIT_BYTES = 64 * 1024 * 1024
 OUTPUT_SHOWN_CHARS = 4000
-_PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
-_BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[3]); "
-    "from grader.sandbox.worker import main; main(int(sys.argv[1]), int(sys.argv[2]))"
-)
 _SIGNAL_REASONS = {
     "SIGSEGV": "segmentation fault",
     "SIGBUS": "bus error",
@@ -76,7 +70,7 @@ class Worker:
     def __init__(self, submission: Submission, settings: WorkerSettings):
         self.submission = submission
         self.settings = settings
-        self._process: subprocess.Popen | None = None
+        self._pid: int | None = None
         self._reader: MessageReader | None = None
         self._send_fd = -1
         self._ready = False
@@ -96,33 +90,20 @@ class Worker:
 
     def start(self) -> None:
         """Start a worker process without waiting for it (idempotent)."""
-        if self._process is not None or self._load_failure is not None:
+        if self._pid is not None or self._load_failure is not None:
             return
         self._sandbox = Path(tempfile.mkdtemp(prefix="grade-sandbox-"))
         (self._sandbox / f"{self.settings.module}.py").write_text(self.submission.source, encoding="utf-8")
-        to_worker_read, to_worker_write = os.pipe()
-        from_worker_read, from_worker_write = os.pipe()
-        env = {
-            **os.environ,
-            "PYTHONHASHSEED": "0",  # set iteration order in the learner's code is reproducible
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "TMPDIR": str(self._sandbox),
-        }
-        with open(self._output_file, "ab") as output:
-            self._process = subprocess.Popen(
-                [sys.executable, "-u", "-c", _BOOT, str(to_worker_read), str(from_worker_write), _PACKAGE_PARENT],
-                pass_fds=(to_worker_read, from_worker_write),
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                cwd=self._sandbox,
-                env=env,
-                start_new_session=True,  # one process group to kill, children included
-            )
-        os.close(to_worker_read)
-        os.close(from_worker_write)
-        self._send_fd = to_worker_write
-        self._reader = MessageReader(from_worker_read)
+        commands_read, commands_write = os.pipe()
+        replies_read, replies_write = os.pipe()
+        output = os.open(self._output_file, os.O_WRONLY | os.O_APPEND)
+        try:
+            self._pid = self._fork(commands_read, replies_write, output)
+        finally:
+            for fd in (commands_read, replies_write, output):
+                os.close(fd)
+        self._send_fd = commands_write
+        self._reader = MessageReader(replies_read)
         self._ready = False
         config = {
             "source": self.submission.source,
@@ -143,36 +124,44 @@ class Worker:
         except BrokenPipeError:
             pass  # it died at once: the wait for "preloaded" reports how
 
+    def _fork(self, *fds: int) -> int:
+        preload = ("grader.sandbox.worker", *self.settings.requires)
+        try:
+            return zygote_for(preload).fork(*fds)
+        except ZygoteGone:
+            return zygote_for(preload).fork(*fds)  # it had died: zygote_for started a new one
+
     def close(self) -> None:
         self._stop_process()
         shutil.rmtree(self._output_dir, ignore_errors=True)
 
     def _stop_process(self) -> None:
-        if self._process is not None:
+        if self._pid is not None:
             if self._ready:
                 try:
                     write_message(self._send_fd, {"type": "shutdown"})
-                    self._process.wait(timeout=1.0)
-                except (OSError, subprocess.TimeoutExpired):
+                except OSError:
                     pass
             self._kill()
         if self._sandbox is not None:
             shutil.rmtree(self._sandbox, ignore_errors=True)
             self._sandbox = None
 
-    def _kill(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        process.wait()
-        for fd in (self._send_fd, self._reader.fd if self._reader else -1):
-            if fd >= 0:
-                os.close(fd)
+    def _kill(self) -> int | None:
+        """Stop the worker (and anything it started); how it ended, if the zygote says."""
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return None
+        for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+            try:
+                kill()  # its process group first: the worker's children too
+            except (ProcessLookupError, PermissionError):
+                continue  # already gone, or killed before it made its own group
+        code = zygote_for(("grader.sandbox.worker", *self.settings.requires)).exit_code(pid)
+        os.close(self._send_fd)
+        os.close(self._reader.fd)
         self._send_fd, self._reader, self._ready = -1, None, False
+        return code
 
     def _ensure_ready(self) -> None:
         if self._load_failure is not None:
@@ -270,12 +259,12 @@ class Worker:
         return header, buffers
 
     def _died(self, during: str) -> SubmissionFailure:
-        process = self._process
-        code = process.wait() if process is not None else None
-        self._kill()
+        # Its reply pipe closed: it has exited or is about to, so the kill only collects its code.
+        was_ready = self._ready
+        code = self._kill()
         if code is None or code >= 0:
             tail = self._output_tail(600).strip()
-            detail = f"; its last output:\n{tail}" if tail and not self._ready else ""
+            detail = f"; its last output:\n{tail}" if tail and not was_ready else ""
             return SubmissionFailure("exit", f"{during} exited the worker with code {code}{detail}")
         name = _signal_name(-code)
         reason = _SIGNAL_REASONS.get(name)

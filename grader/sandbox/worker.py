@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import io
 import linecache
 import os
 import random
 import sys
+import tempfile
 import traceback
 import types
 from pathlib import Path
@@ -64,6 +66,8 @@ class SubmissionHost:
         module_name = self.config["module"]
         source = self.config["source"]
         os.chdir(sandbox)
+        os.environ["TMPDIR"] = str(sandbox)
+        tempfile.tempdir = str(sandbox)
         sys.path.insert(0, str(sandbox))
         sys.dont_write_bytecode = True
         # Tracebacks quote the learner's lines, also for a notebook, which no
@@ -195,6 +199,32 @@ class SubmissionHost:
             return str(error)
         except BaseException:  # noqa: BLE001 - a learner's __str__ may raise anything
             return f"<{type(error).__name__} whose message cannot be shown>"
+
+
+def serve_forked(commands_fd: int, replies_fd: int, output_fd: int) -> int:
+    """Entry point of a worker forked by the zygote (``grader.sandbox.zygote``); its exit code."""
+    try:
+        os.setsid()  # a process group of its own, so the trusted side can kill it and its children
+        _redirect_output(output_fd)
+        main(commands_fd, replies_fd)
+        return 0
+    except SystemExit as exit_:  # sys.exit outside any call the worker guards
+        return exit_.code if type(exit_.code) is int else 1
+    except BaseException:  # noqa: BLE001 - report it in the captured output, end this worker only
+        traceback.print_exc()
+        return 1
+
+
+def _redirect_output(output: int) -> None:
+    """stdout and stderr to the capture file, unbuffered so a crash loses nothing; no stdin."""
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.close(output)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
 
 
 def main(read_fd: int, write_fd: int) -> None:
