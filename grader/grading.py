@@ -107,6 +107,7 @@ def _pytest_args(exercise: Exercise, seed: int) -> list[str]:
         "-p", "_hypothesis_pytestplugin",
         "-p", "no:cacheprovider",  # writes nothing into the exercise folder
         "-q",
+        "--tb=no",  # pytest formatting tracebacks nobody reads costs a second on a failing run
         "--hypothesis-seed", str(seed),
     ]  # fmt: skip
 

@@ -81,9 +81,12 @@ class GradingPlugin:
         finally:
             handle.inner_test = inner_test
 
-    @pytest.hookimpl(wrapper=True)
+    @pytest.hookimpl(wrapper=True, trylast=True)  # innermost: runs before hypothesis's own wrapper
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
+        # Hypothesis would turn failing examples into source patches for the
+        # terminal, importing libcst (most of a second) to write files nobody reads.
+        item.__dict__.pop("_hypothesis_failing_examples", None)
         outcome = item.stash.setdefault(_OUTCOME, _Outcome())
         outcome.duration_s += call.duration
         if call.excinfo is not None and outcome.error is None and outcome.skip_reason is None:
