@@ -13,6 +13,7 @@ internal error).
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from pathlib import Path
 
@@ -21,6 +22,8 @@ import click
 from grader.errors import GraderError
 
 EXIT_FULL_MARKS, EXIT_NOT_FULL_MARKS, EXIT_CANNOT_GRADE = 0, 1, 2
+# The names of grader.formats.FORMATS, here so that `grade --help` imports no format.
+FORMAT_NAMES = ("terminal", "json", "html", "gradescope", "exercism", "junit", "github")
 
 
 class _GradeGroup(click.Group):
@@ -58,6 +61,18 @@ def main() -> None:
     """
 
 
+def _report_spec(_ctx, _param, values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    from grader.formats import FORMATS
+
+    specs = []
+    for value in values:
+        name, _, path = value.partition(":")
+        if name not in FORMATS or not path:
+            raise click.BadParameter(f"{value!r} is not FORMAT:PATH with FORMAT one of {', '.join(FORMATS)}")
+        specs.append((name, Path(path)))
+    return specs
+
+
 @main.command("exercise", hidden=True)
 @click.argument("path")
 @click.option(
@@ -69,17 +84,32 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["terminal", "json"]),
+    type=click.Choice(list(FORMAT_NAMES)),
     default="terminal",
     show_default=True,
-    help="How to report the result.",
+    help="How to report the result on standard output (or in --output).",
 )
 @click.option(
     "--output",
     "output_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file instead of standard output.",
+    help="Write the --format report to this file instead of standard output.",
 )
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    callback=_report_spec,
+    metavar="FORMAT:PATH",
+    help="Also write the report in FORMAT to PATH (repeatable), e.g. --report junit:junit.xml.",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a self-contained HTML report to this file.",
+)
+@click.option("--open", "open_html", is_flag=True, help="Open the HTML report in the default browser.")
 @click.option(
     "--seed",
     type=int,
@@ -99,30 +129,191 @@ def main() -> None:
     show_default=True,
     help="Generated inputs per property test.",
 )
+@click.option(
+    "--extra-tests",
+    "extra_tests",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of test_*.py files (e.g. an instructor's hidden tests) to run with the exercise's.",
+)
+@click.option("--show-hidden", is_flag=True, help="Show hidden tests' details (for instructors).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every failure's details and all captured output.")
-def grade_exercise(path, submission_path, output_format, output_file, seed, timeout, max_examples, verbose):
+def grade_exercise(
+    path,
+    submission_path,
+    output_format,
+    output_file,
+    reports,
+    html_file,
+    open_html,
+    seed,
+    timeout,
+    max_examples,
+    extra_tests,
+    show_hidden,
+    verbose,
+):
     """Grade the exercise at PATH (e.g. exercises/knapsack)."""
     from grader.exercise import find_exercise
+    from grader.formats import render
     from grader.grading import grade
     from grader.result import Status
 
     exercise = find_exercise(path)
     if submission_path is not None and not submission_path.exists():
         raise click.BadParameter(f"{submission_path} does not exist", param_hint="--submission")
-    result = grade(exercise, submission_path, seed=seed, time_limit_s=timeout, max_examples=max_examples)
-    if output_format == "json":
-        from grader.formats import json_format
-
-        text = json_format.render(result)
-    else:
-        from grader.formats import terminal
-
-        text = terminal.render(result, verbose=verbose)
+    if open_html and html_file is None:
+        raise click.UsageError("--open needs --html FILE")
+    result = grade(
+        exercise, submission_path, seed=seed, time_limit_s=timeout, max_examples=max_examples, extra_tests=extra_tests
+    )
+    options = {"verbose": verbose} if output_format == "terminal" else {}
+    text = render(output_format, result, show_hidden=show_hidden, **options)
     if output_file is not None:
         output_file.write_text(click.unstyle(text), encoding="utf-8")
     else:
         click.echo(text, nl=False, color=_colour())
+    if html_file is not None:
+        reports = [*reports, ("html", html_file)]
+    for name, report_path in reports:
+        report_path.write_text(click.unstyle(render(name, result, show_hidden=show_hidden)), encoding="utf-8")
+    if "github" in {output_format, *(name for name, _ in reports)}:
+        _append_github_step_summary(result, show_hidden)
+    if open_html:
+        click.launch(html_file.resolve().as_uri())
     click.get_current_context().exit(EXIT_FULL_MARKS if result.status is Status.PASSED else EXIT_NOT_FULL_MARKS)
+
+
+def _append_github_step_summary(result, show_hidden: bool) -> None:
+    """On GitHub Actions, the job summary page gets the score table too."""
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary_file:
+        return
+    from grader.formats import github
+    from grader.result import learner_view
+
+    with open(summary_file, "a", encoding="utf-8") as summary:
+        summary.write(github.step_summary(result if show_hidden else learner_view(result)))
+
+
+def _shard_spec(_ctx, _param, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit()) or not 1 <= int(index) <= int(count):
+        raise click.BadParameter(f"{value!r} is not i/n with 1 <= i <= n")
+    return int(index), int(count)
+
+
+@main.command("batch")
+@click.argument("submissions_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--exercise", "exercise_path", required=True, help="The exercise folder, e.g. exercises/knapsack.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Submissions graded at once.",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("gradebook"),
+    show_default=True,
+    help="Where results.jsonl, gradebook.csv, gradebook.html and reports/ go.",
+)
+@click.option("--resume", is_flag=True, help="Keep the results already in --output-dir; grade only the rest.")
+@click.option(
+    "--shard",
+    callback=_shard_spec,
+    metavar="i/n",
+    help="Grade only shard i of n (a deterministic slice, for a CI matrix); join with `grade merge`.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated test inputs.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds each call into a submission may take (default: the exercise's limit).",
+)
+@click.option(
+    "--submission-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300.0,
+    show_default=True,
+    help="Seconds all calls into one submission may take together.",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Generated inputs per property test.",
+)
+@click.option(
+    "--extra-tests",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of further test_*.py files (hidden tests) to run with the exercise's.",
+)
+def batch(
+    submissions_dir,
+    exercise_path,
+    jobs,
+    output_dir,
+    resume,
+    shard,
+    seed,
+    timeout,
+    submission_timeout,
+    max_examples,
+    extra_tests,
+):
+    """Grade every submission in SUBMISSIONS_DIR (a .py, a notebook, or a folder per student) into a gradebook."""
+    from grader import batch as batching
+    from grader.exercise import find_exercise
+    from grader.result import Status
+
+    exercise = find_exercise(exercise_path)
+    entries = batching.discover(submissions_dir)
+    if shard is not None:
+        entries = batching.shard(entries, *shard)
+    if not entries:
+        raise GraderError(f"no submissions in {submissions_dir} (expected .py files, notebooks or folders)")
+    already = batching.read_results(output_dir / batching.RESULTS_FILE) if resume else {}
+    todo = sum(entry.student not in already for entry in entries)
+    options = batching.GradeOptions(seed, timeout, max_examples, extra_tests, submission_timeout)
+    failing = 0
+    with click.progressbar(
+        length=todo, label=f"Grading {todo} submissions", show_eta=True, show_pos=True, file=sys.stderr
+    ) as bar:
+
+        def progress(student: str, result) -> None:
+            nonlocal failing
+            failing += result.status is not Status.PASSED
+            bar.label = f"Graded (not full marks: {failing})"
+            bar.update(1)
+
+        results = batching.grade_batch(
+            exercise, entries, output_dir, jobs=jobs, options=options, resume=resume, on_result=progress
+        )
+    full = sum(result.status is Status.PASSED for result in results.values())
+    click.echo(f"{len(results)} graded, {full} with full marks. Gradebook: {output_dir / 'gradebook.html'}")
+
+
+@main.command("merge")
+@click.argument("results_files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("gradebook"),
+    show_default=True,
+    help="Where the merged gradebook goes.",
+)
+def merge(results_files, output_dir):
+    """Join the results.jsonl files of several shards into one gradebook."""
+    from grader import batch as batching
+
+    merged = batching.merge(list(results_files), output_dir)
+    click.echo(f"{len(merged)} students merged. Gradebook: {output_dir / 'gradebook.html'}")
 
 
 @main.command("list")

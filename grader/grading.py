@@ -36,8 +36,16 @@ def grade(
     seed: int = DEFAULT_SEED,
     time_limit_s: float | None = None,
     max_examples: int = DEFAULT_MAX_EXAMPLES,
+    extra_tests: Path | None = None,
+    budget_s: float | None = None,
 ) -> GradingResult:
-    """Grade ``submission_path`` (default: the exercise's stub, edited in place)."""
+    """Grade ``submission_path`` (default: the exercise's stub, edited in place).
+
+    ``extra_tests``: a folder of further ``test_*.py`` files (an instructor's
+    hidden tests, kept outside the students' repository) that run and score
+    like the exercise's own. ``budget_s``: seconds all calls into the
+    submission may take together (batch grading bounds each student's share).
+    """
     started = time.perf_counter()
     path = Path(submission_path) if submission_path else exercise.stub_file
     submission = load_submission(path, exercise.module)
@@ -49,8 +57,9 @@ def grade(
             time_limit_s=time_limit_s or exercise.time_limit_s,
             memory_limit_mb=exercise.memory_limit_mb,
             requires=exercise.requires,
-            protected=(*exercise.test_files, exercise.solution_file.parent.parent),
+            protected=(*exercise.test_files, exercise.solution_file.parent.parent, *_extra(extra_tests)),
             seed=seed,
+            budget_s=budget_s,
         ),
     )
     worker.start()  # its imports overlap pytest's collection
@@ -59,7 +68,7 @@ def grade(
         _load_hypothesis_profile(max_examples)
         # pytest's own report is not shown: the result model is the report.
         with contextlib.redirect_stdout(io.StringIO()):
-            exit_code = pytest.main(_pytest_args(exercise, seed), plugins=[plugin])
+            exit_code = pytest.main(_pytest_args(exercise, seed, extra_tests), plugins=[plugin])
     finally:
         worker.close()
     if plugin.collection_errors:
@@ -96,9 +105,14 @@ def reproduce_command(exercise: Exercise, submission_path: Path | None, seed: in
     return shlex.join(words)
 
 
-def _pytest_args(exercise: Exercise, seed: int) -> list[str]:
+def _extra(extra_tests: Path | None) -> list[Path]:
+    return [Path(extra_tests).resolve()] if extra_tests else []
+
+
+def _pytest_args(exercise: Exercise, seed: int, extra_tests: Path | None) -> list[str]:
+    extra_files = sorted(Path(extra_tests).resolve().glob("test_*.py")) if extra_tests else []
     return [
-        *(str(path) for path in exercise.test_files),
+        *(str(path) for path in [*exercise.test_files, *extra_files]),
         "-c", str(_PYTEST_INI),
         "--rootdir", str(exercise.path),
         "--confcutdir", str(exercise.path),

@@ -72,7 +72,7 @@ def assert_close(
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
     rel_norm = REL_NORM_FACTOR * rtol if rel_norm is None else rel_norm
-    diagnostics = compare(got, want, rtol, atol)
+    diagnostics = {**compare(got, want, rtol, atol), "rtol": rtol, "atol": atol}
     if diagnostics["mismatched"]:
         raise ToleranceError(_mismatch_message(name, diagnostics, rtol, atol), diagnostics)
     if diagnostics["relative_error_norm"] > rel_norm:
@@ -131,7 +131,13 @@ def error_map(violation: Any, size: int = ERROR_MAP_SIZE) -> dict[str, Any]:
         [_plain(grid[r0:r1, c0:c1].max()) for c0, c1 in zip(col_edges, col_edges[1:])]
         for r0, r1 in zip(row_edges, row_edges[1:])
     ]
-    return {"rows": rows, "cols": cols, "cells": cells}
+    return {
+        "rows": rows,
+        "cols": cols,
+        "row_edges": [int(edge) for edge in row_edges],  # cell i covers rows row_edges[i]..row_edges[i+1]-1
+        "col_edges": [int(edge) for edge in col_edges],
+        "cells": cells,
+    }
 
 
 def _mismatch_message(name: str, d: dict[str, Any], rtol: float, atol: float) -> str:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.util
+import inspect
 import random
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ import pytest
 from grader.display import json_safe
 from grader.errors import LearnerRaised, SubmissionFailure, UnsupportedValue
 from grader.exercise import Exercise
-from grader.result import Status, TestResult
+from grader.result import VISIBILITIES, Status, TestResult
 from grader.sandbox.client import SubmissionProxy, Worker
 
 
@@ -48,6 +50,10 @@ class GradingPlugin:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): the points the test is worth (default 1)")
+        config.addinivalue_line("markers", "hidden: counts in the score; learners see only its name and status")
+        config.addinivalue_line(
+            "markers", "visibility(level): visible, hidden, after_due_date or after_published (Gradescope's levels)"
+        )
 
     @pytest.fixture(scope="session")
     def submission(self) -> SubmissionProxy:
@@ -108,6 +114,8 @@ class GradingPlugin:
             status=Status.PASSED,
             output=self.worker.take_output(),
             duration_s=round(outcome.duration_s, 4),
+            visibility=_visibility(item),
+            test_code=_source(item),
         )
         if outcome.skip_reason is not None:
             result.status, result.message = Status.SKIPPED, outcome.skip_reason
@@ -115,9 +123,32 @@ class GradingPlugin:
             result.score = points
         else:
             describe_failure(outcome.error, result)
-            if outcome.example is not None and not _is_not_implemented(outcome.error):
+            # Inputs that never reached the learner's code (it did not load, or the
+            # function is the stub's) explain nothing.
+            if (
+                outcome.example is not None
+                and result.status is not Status.ERROR
+                and not _is_not_implemented(outcome.error)
+            ):
                 result.counterexample = json_safe(outcome.example)
         return result
+
+
+def _visibility(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("visibility")
+    if marker is not None and marker.args:
+        if marker.args[0] not in VISIBILITIES:
+            raise ValueError(f"{item.nodeid}: visibility must be one of {', '.join(VISIBILITIES)}")
+        return marker.args[0]
+    return "hidden" if item.get_closest_marker("hidden") else "visible"
+
+
+def _source(item: pytest.Item) -> str:
+    function = getattr(item, "function", None)
+    try:
+        return textwrap.dedent(inspect.getsource(function)) if function is not None else ""
+    except (OSError, TypeError):
+        return ""
 
 
 def _recording_examples(inner_test, outcome: _Outcome, fixture_names: set[str]):

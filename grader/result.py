@@ -21,6 +21,12 @@ class Status(enum.StrEnum):
     SKIPPED = "skipped"  # not run here (e.g. needs a GPU); counts towards neither score
 
 
+# Gradescope's visibility levels. A test that is not "visible" counts in the
+# score, but learner-facing reports show only its name, points and status.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+HIDDEN_MESSAGE = "hidden test: its details are shown after grading is published"
+
+
 @dataclass
 class TestResult:
     """One test of the exercise."""
@@ -38,6 +44,8 @@ class TestResult:
     location: dict[str, Any] | None = None  # {"file", "line"} of the learner's failing line
     diagnostics: dict[str, Any] | None = None  # numeric comparison details (grader.numeric)
     duration_s: float = 0.0
+    visibility: str = "visible"  # one of VISIBILITIES: who may see this test's details
+    test_code: str = ""  # the test's source, for formats that show it (Exercism)
 
 
 @dataclass
@@ -68,6 +76,27 @@ class GradingResult:
     def from_dict(cls, data: dict[str, Any]) -> GradingResult:
         tests = [TestResult(**{**test, "status": Status(test["status"])}) for test in data.get("tests", [])]
         return cls(**{**data, "status": Status(data["status"]), "tests": tests})
+
+
+def learner_view(result: GradingResult) -> GradingResult:
+    """``result`` as a learner may see it: hidden tests keep their name, points and
+    status, and lose their message, counterexample, output, traceback and source."""
+    tests = [
+        test
+        if test.visibility == "visible"
+        else dataclasses.replace(
+            test,
+            message=HIDDEN_MESSAGE if test.status is not Status.PASSED else "",
+            counterexample=None,
+            output="",
+            traceback="",
+            location=None,
+            diagnostics=None,
+            test_code="",
+        )
+        for test in result.tests
+    ]
+    return dataclasses.replace(result, tests=tests)
 
 
 def overall_status(tests: list[TestResult], load_failed: bool) -> Status:

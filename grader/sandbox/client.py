@@ -60,6 +60,7 @@ class WorkerSettings:
     requires: tuple[str, ...]
     protected: tuple[Path, ...]  # paths the learner's code may not read
     seed: int
+    budget_s: float | None = None  # all calls of this submission together; None: no cap
 
     @property
     def load_timeout_s(self) -> float:
@@ -76,6 +77,7 @@ class Worker:
         self._ready = False
         self._load_failure: SubmissionFailure | None = None
         self._call_id = 0
+        self._time_used_s = 0.0
         self._output_dir = Path(tempfile.mkdtemp(prefix="grade-output-"))
         self._output_file = self._output_dir / "output.txt"
         self._output_file.touch()
@@ -196,6 +198,8 @@ class Worker:
 
     def call(self, function: str, args: tuple, kwargs: dict) -> Any:
         """Call ``function`` of the submission; in-place changes to ``args`` are applied back."""
+        if self._budget_left() <= 0:
+            raise SubmissionFailure("timeout", f"not run: the submission used up its {self.settings.budget_s:g} s")
         self._ensure_ready()
         tree, buffers = wire.encode([list(args), dict(kwargs)])
         self._call_id += 1
@@ -208,7 +212,7 @@ class Worker:
             )
         except BrokenPipeError:
             pass  # the worker is gone; the read below says how
-        header, reply_buffers = self._receive(self.settings.time_limit_s, call_text)
+        header, reply_buffers = self._timed_receive(call_text)
         if header.get("id") != self._call_id:
             self._kill()
             raise SubmissionFailure(
@@ -241,6 +245,20 @@ class Worker:
             )
         self._kill()
         raise SubmissionFailure("protocol", f"{call_text}: the worker sent an unknown reply {kind!r}")
+
+    def _budget_left(self) -> float:
+        if self.settings.budget_s is None:
+            return float("inf")
+        return self.settings.budget_s - self._time_used_s
+
+    def _timed_receive(self, call_text: str) -> tuple[dict, list[bytes]]:
+        """The reply to a call, within the per-call limit and what is left of the budget."""
+        limit = min(self.settings.time_limit_s, self._budget_left())
+        started = time.monotonic()
+        try:
+            return self._receive(limit, call_text)
+        finally:
+            self._time_used_s += time.monotonic() - started
 
     def _receive(self, limit_s: float, during: str, expect: tuple[str, ...] = ()) -> tuple[dict, list[bytes]]:
         try:

@@ -153,9 +153,27 @@ def install_audit_hook(sandbox: Path, protected: list[Path], learner_file: str) 
                         check_write(path)
             finally:
                 busy.active = False
+        elif event == "import" and args[0] == "_posixsubprocess":
+            refuse("starting a process")
         elif event in ("os.kill", "os.killpg") and args[0] not in (own_pid, 0):
             refuse("signalling other processes")
         elif event in ("ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle") and learner_on_stack():
             refuse("loading native code with ctypes")
 
     sys.addaudithook(hook)
+    _disarm_fork_exec()
+
+
+def _disarm_fork_exec() -> None:
+    """``_posixsubprocess.fork_exec`` starts processes without any audit event, so
+    it is replaced (also where ``subprocess`` keeps it) and a fresh import of the
+    module, which would restore it, is refused by the hook."""
+
+    def refused(*args, **kwargs):
+        raise PermissionError("the grader does not allow starting a process in submissions")
+
+    import _posixsubprocess
+
+    _posixsubprocess.fork_exec = refused
+    if "subprocess" in sys.modules:
+        sys.modules["subprocess"]._fork_exec = refused
