@@ -126,12 +126,15 @@ class Worker:
         except BrokenPipeError:
             pass  # it died at once: the wait for "preloaded" reports how
 
+    @property
+    def _zygote_preload(self) -> tuple[str, ...]:
+        return ("grader.sandbox.worker", *self.settings.requires)
+
     def _fork(self, *fds: int) -> int:
-        preload = ("grader.sandbox.worker", *self.settings.requires)
         try:
-            return zygote_for(preload).fork(*fds)
+            return zygote_for(self._zygote_preload).fork(*fds)
         except ZygoteGone:
-            return zygote_for(preload).fork(*fds)  # it had died: zygote_for started a new one
+            return zygote_for(self._zygote_preload).fork(*fds)  # it had died: zygote_for started a new one
 
     def close(self) -> None:
         self._stop_process()
@@ -159,7 +162,7 @@ class Worker:
                 kill()  # its process group first: the worker's children too
             except (ProcessLookupError, PermissionError):
                 continue  # already gone, or killed before it made its own group
-        code = zygote_for(("grader.sandbox.worker", *self.settings.requires)).exit_code(pid)
+        code = zygote_for(self._zygote_preload).exit_code(pid)
         os.close(self._send_fd)
         os.close(self._reader.fd)
         self._send_fd, self._reader, self._ready = -1, None, False

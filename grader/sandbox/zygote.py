@@ -79,14 +79,6 @@ class Zygote:
                 return None
         return self._exit_codes.pop(pid)
 
-    def close(self) -> None:
-        self._socket.close()
-        try:
-            self.process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
     def _next_message(self, deadline: float | None) -> dict:
         while b"\n" not in self._pending:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
