@@ -136,6 +136,11 @@ def _report_spec(_ctx, _param, values: tuple[str, ...]) -> list[tuple[str, Path]
     help="A folder of test_*.py files (e.g. an instructor's hidden tests) to run with the exercise's.",
 )
 @click.option("--show-hidden", is_flag=True, help="Show hidden tests' details (for instructors).")
+@click.option(
+    "--record/--no-record",
+    default=None,
+    help="Keep this run in your progress (default: only runs on the exercise's own stub file).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show every failure's details and all captured output.")
 def grade_exercise(
     path,
@@ -150,6 +155,7 @@ def grade_exercise(
     max_examples,
     extra_tests,
     show_hidden,
+    record,
     verbose,
 ):
     """Grade the exercise at PATH (e.g. exercises/knapsack)."""
@@ -166,6 +172,8 @@ def grade_exercise(
     result = grade(
         exercise, submission_path, seed=seed, time_limit_s=timeout, max_examples=max_examples, extra_tests=extra_tests
     )
+    if record or (record is None and submission_path is None):
+        _record_progress(exercise, result)
     options = {"verbose": verbose} if output_format == "terminal" else {}
     text = render(output_format, result, show_hidden=show_hidden, **options)
     if output_file is not None:
@@ -181,6 +189,14 @@ def grade_exercise(
     if open_html:
         click.launch(html_file.resolve().as_uri())
     click.get_current_context().exit(EXIT_FULL_MARKS if result.status is Status.PASSED else EXIT_NOT_FULL_MARKS)
+
+
+def _record_progress(exercise, result) -> None:
+    from grader.progress import record_result
+
+    note = record_result(exercise, result)
+    if note:
+        click.echo(f"grade: {note}", err=True)
 
 
 def _append_github_step_summary(result, show_hidden: bool) -> None:
@@ -321,7 +337,10 @@ def list_exercises() -> None:
     """List every exercise: name, title, difficulty, tags, and whether it needs a GPU."""
     from grader.exercise import all_exercises
 
-    exercises = all_exercises()
+    problems: list[str] = []
+    exercises = all_exercises(problems=problems)
+    for problem in problems:
+        click.echo(f"grade: skipped {problem}", err=True)
     if not exercises:
         raise GraderError("no exercises found: run this inside the repository (it looks in ./exercises)")
     name_width = max(len(exercise.name) for exercise in exercises)
@@ -336,9 +355,190 @@ def list_exercises() -> None:
 
 @main.command("show")
 @click.argument("name")
-def show(name: str) -> None:
-    """Print the statement of exercise NAME."""
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the statement as an HTML page to this file instead.",
+)
+@click.option("--open", "open_html", is_flag=True, help="Open the HTML page in the default browser.")
+def show(name: str, html_file: Path | None, open_html: bool) -> None:
+    """Show the statement of exercise NAME: headings, code blocks, the hint."""
+    from grader import statement
     from grader.exercise import find_exercise
 
     exercise = find_exercise(name)
-    click.echo(exercise.statement_file.read_text(encoding="utf-8"))
+    if html_file is None:
+        if open_html:
+            raise click.UsageError("--open needs --html FILE")
+        click.echo(statement.terminal_text(exercise, colour=_colour()), nl=False)
+        return
+    html_file.write_text(statement.html_page(exercise), encoding="utf-8")
+    click.echo(f"Wrote {html_file}")
+    if open_html:
+        click.launch(html_file.resolve().as_uri())
+
+
+@main.command("progress")
+def progress() -> None:
+    """Your progress: every exercise with its best score, when you last graded it, and totals per tag."""
+    from grader.exercise import all_exercises, default_exercises_dir
+    from grader.progress import Progress, progress_file
+
+    problems: list[str] = []
+    exercises = all_exercises(problems=problems)
+    for problem in problems:
+        click.echo(f"grade: skipped {problem}", err=True)
+    if not exercises:
+        raise GraderError(f"no exercises found in {default_exercises_dir()}")
+    state = Progress.load(progress_file(exercises[0]))
+    if state.note:
+        click.echo(f"grade: {state.note}", err=True)
+    rows, tag_totals = [], {}
+    for exercise in exercises:
+        entry = state.exercises.get(exercise.name)
+        entry = entry if entry and entry.runs else None  # revealing hints alone is not grading
+        best = f"{entry.best_score:g}/{entry.max_score:g}" if entry else "-"
+        when = entry.last_graded.replace("T", " ").removesuffix("+00:00") + " UTC" if entry else "never"
+        done = "passed" if entry and entry.passed else ("tried" if entry else "")
+        rows.append((exercise.name, exercise.difficulty, ", ".join(exercise.tags), best, when, done))
+        for tag in exercise.tags:
+            passed, total = tag_totals.get(tag, (0, 0))
+            tag_totals[tag] = (passed + bool(entry and entry.passed), total + 1)
+    header = ("exercise", "difficulty", "tags", "best", "last graded", "")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths)).rstrip())
+    passed = sum(1 for entry in state.exercises.values() if entry.passed)
+    click.echo(f"\nPassed {passed} of {len(exercises)} exercises.")
+    for tag, (done, total) in sorted(tag_totals.items()):
+        click.echo(f"  {tag}: {done}/{total}")
+
+
+@main.command("hint")
+@click.argument("name")
+def hint(name: str) -> None:
+    """Reveal the next hint of exercise NAME (the ones already revealed are shown again)."""
+    from grader.exercise import find_exercise
+    from grader.progress import Progress, progress_file
+
+    exercise = find_exercise(name)
+    if not exercise.hints:
+        raise GraderError(f"{exercise.name} has no hints")
+    state = Progress.load(progress_file(exercise))
+    entry = state.entry(exercise.name)
+    entry.hints_revealed = min(entry.hints_revealed + 1, len(exercise.hints))
+    state.save()
+    for number, text in enumerate(exercise.hints[: entry.hints_revealed], start=1):
+        click.echo(f"Hint {number}/{len(exercise.hints)}: {text}\n")
+    if entry.hints_revealed == len(exercise.hints):
+        click.echo("That was the last hint.")
+    else:
+        click.echo(f"Run `grade hint {exercise.name}` again for the next one.")
+
+
+@main.command("notebook")
+@click.argument("name")
+@click.option(
+    "--output",
+    "output_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the notebook (default: NAME.ipynb here).",
+)
+def notebook(name: str, output_file: Path | None) -> None:
+    """Write exercise NAME as a Jupyter notebook: statement, stub, and how to grade it."""
+    import nbformat
+
+    from grader.exercise import find_exercise
+    from grader.notebook import exercise_notebook
+
+    exercise = find_exercise(name)
+    output_file = output_file or Path(f"{exercise.name}.ipynb")
+    if output_file.exists():
+        raise GraderError(f"{output_file} exists: pass --output to write somewhere else")
+    nbformat.write(exercise_notebook(exercise, output_file), output_file)
+    click.echo(f"Wrote {output_file}. Grade it with: grade {exercise.path.name} --submission {output_file}")
+
+
+@main.command("reset")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Replace a changed file (a timestamped backup is kept beside it).")
+def reset(name: str, yes: bool) -> None:
+    """Restore the stub of exercise NAME, keeping your current file as a backup."""
+    import datetime
+
+    from grader.exercise import find_exercise
+    from grader.stubs import pristine_stub
+
+    exercise = find_exercise(name)
+    stub = pristine_stub(exercise)
+    current = exercise.stub_file.read_text(encoding="utf-8") if exercise.stub_file.exists() else ""
+    if current == stub:
+        click.echo(f"{exercise.stub_file} is already the untouched stub.")
+        return
+    if not yes:
+        click.echo(
+            f"{exercise.stub_file} has your changes. Run `grade reset {exercise.name} --yes` to keep them "
+            "in a timestamped backup beside it and restore the stub.",
+            err=True,
+        )
+        click.get_current_context().exit(EXIT_NOT_FULL_MARKS)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = exercise.stub_file.with_name(f"{exercise.stub_file.name}.{stamp}.bak")
+    if current:
+        backup.write_text(current, encoding="utf-8")
+    exercise.stub_file.write_text(stub, encoding="utf-8")
+    click.echo(f"Restored the stub of {exercise.name}" + (f"; your file is in {backup}" if current else ""))
+
+
+@main.command("watch")
+@click.argument("path")
+@click.option(
+    "--submission",
+    "submission_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="Watch and grade this file instead of the exercise's stub.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated test inputs.")
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Generated inputs per property test.",
+)
+def watch(path: str, submission_path: Path | None, seed: int, max_examples: int) -> None:
+    """Grade the exercise at PATH again each time you save; Ctrl-C stops."""
+    import threading
+
+    from grader import watch as watching
+    from grader.exercise import find_exercise
+    from grader.formats import render
+    from grader.grading import grade
+
+    exercise = find_exercise(path)
+    watched = submission_path or exercise.stub_file
+
+    def grade_once():
+        result = grade(exercise, submission_path, seed=seed, max_examples=max_examples)
+        if submission_path is None:
+            _record_progress(exercise, result)
+        return result
+
+    def show_result(result, changes: watching.Changes) -> None:
+        click.clear()
+        for label, names, colour in (
+            ("Newly passing", changes.newly_passing, "green"),
+            ("Newly failing", changes.newly_failing, "red"),
+        ):
+            if names:
+                click.secho(f"{label}: {', '.join(names)}", fg=colour, bold=True, color=_colour())
+        click.echo(render("terminal", result), nl=False, color=_colour())
+        click.echo(f"\nWatching {watched} — save to grade again, Ctrl-C to stop.")
+
+    stop = threading.Event()
+    try:
+        watching.watch(watched, grade_once, show_result, stop)
+    except KeyboardInterrupt:
+        stop.set()
+        click.echo("\nStopped watching.")

@@ -35,6 +35,7 @@ class Exercise:
     memory_limit_mb: int  # address space the learner's code may add
     requires: tuple[str, ...]  # heavy modules preloaded in the worker (e.g. "torch")
     gpu: bool
+    hints: tuple[str, ...] = ()  # progressive: each tells more than the one before
 
     @property
     def stub_file(self) -> Path:
@@ -76,6 +77,7 @@ class Exercise:
                 memory_limit_mb=int(meta.get("memory_limit_mb", 1024)),
                 requires=tuple(meta.get("requires", ())),
                 gpu=bool(meta.get("gpu", False)),
+                hints=tuple(str(hint) for hint in meta.get("hints", ())),
             )
         except KeyError as missing:
             raise InvalidExercise(f"{toml_file}: missing required key {missing}") from None
@@ -110,6 +112,16 @@ def find_exercise(name_or_path: str, exercises_dir: Path | None = None) -> Exerc
     )
 
 
-def all_exercises(exercises_dir: Path | None = None) -> list[Exercise]:
+def all_exercises(exercises_dir: Path | None = None, problems: list[str] | None = None) -> list[Exercise]:
+    """Every exercise under ``exercises_dir``. A broken one is left out, and why is
+    appended to ``problems`` when given, so one bad folder does not hide the rest."""
     root = exercises_dir or default_exercises_dir()
-    return [Exercise.load(toml.parent) for toml in sorted(root.glob("*/exercise.toml"))]
+    exercises = []
+    for toml in sorted(root.glob("*/exercise.toml")):
+        try:
+            exercises.append(Exercise.load(toml.parent))
+        except (InvalidExercise, ExerciseNotFound) as error:
+            if problems is None:
+                raise
+            problems.append(str(error))
+    return exercises
