@@ -1,19 +1,31 @@
-"""Every exercise: the reference scores full marks, the stub scores 0, every
-realistic wrong answer under tests/submissions loses points on the tests it
-should, and every alternative correct answer scores full marks."""
+"""Every exercise: the reference scores full marks, the stub scores 0 with a
+"not implemented" message on every test, every realistic wrong answer under
+tests/submissions loses points on the tests it names, and every alternative
+correct answer scores full marks.
+
+Each exercise's submissions are graded in one `grade batch` run, so a torch
+exercise imports torch once rather than once per submission.
+"""
 
 from __future__ import annotations
 
 import ast
+import json
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXERCISES, SOLUTIONS, TEST_EXERCISES, grade_json
+from conftest import EXERCISES, SOLUTIONS, SUITE_MAX_EXAMPLES, TEST_EXERCISES, run_grade
 
-from grader.exercise import all_exercises
+from grader.exercise import Exercise, all_exercises
 
-EXERCISE_NAMES = [exercise.name for exercise in all_exercises(EXERCISES)]
-SUBMISSIONS = sorted((Path(__file__).parent / "submissions").glob("*/*.py"))
+SUBMISSIONS = Path(__file__).parent / "submissions"
+LOAD_PROBLEMS: list[str] = []
+EXERCISE_LIST = all_exercises(EXERCISES, problems=LOAD_PROBLEMS)
+CASES = [
+    *((exercise.path, SOLUTIONS / exercise.name) for exercise in EXERCISE_LIST),
+    (TEST_EXERCISES / "normalize_rows", TEST_EXERCISES.parent / "solutions" / "normalize_rows"),
+]
 
 
 def expected_failures(submission: Path) -> set[str]:
@@ -24,46 +36,66 @@ def expected_failures(submission: Path) -> set[str]:
     raise AssertionError(f"{submission} does not declare EXPECTED_TO_FAIL")
 
 
-@pytest.mark.parametrize("name", EXERCISE_NAMES)
-def test_reference_solution_scores_full_marks(name):
-    result, exit_status = grade_json(EXERCISES / name, "--submission", str(SOLUTIONS / name / f"{name}.py"))
-    failed = {test["name"]: test["message"] for test in result["tests"] if test["status"] != "passed"}
-    assert failed == {}
-    assert result["score"] == result["max_score"] > 0
-    assert (result["status"], exit_status) == ("passed", 0)
+def grade_class(exercise: Exercise, solution_dir: Path, folder: Path) -> dict[str, dict]:
+    """The reference, the stub and every kept submission of ``exercise``, graded in one batch."""
+    folder.mkdir()
+    shutil.copy(solution_dir / f"{exercise.module}.py", folder / "reference.py")
+    shutil.copy(exercise.stub_file, folder / "stub.py")
+    for submission in sorted((SUBMISSIONS / exercise.name).glob("*.py")):
+        shutil.copy(submission, folder / submission.name)
+    output = folder.parent / "gradebook"
+    process = run_grade(
+        "batch", str(folder), "--exercise", str(exercise.path), "--output-dir", str(output),
+        "-j", "1", "--max-examples", SUITE_MAX_EXAMPLES, timeout=900,
+    )  # fmt: skip
+    assert process.returncode == 0, process.stderr
+    records = map(json.loads, (output / "results.jsonl").read_text().splitlines())
+    return {record["student"]: record["result"] for record in records}
 
 
-@pytest.mark.parametrize("name", EXERCISE_NAMES)
-def test_untouched_stub_scores_zero_with_not_implemented_messages(name):
-    result, exit_status = grade_json(EXERCISES / name)
-    assert (result["score"], result["status"], exit_status) == (0, "failed", 1)
-    for test in result["tests"]:
-        assert "not implemented" in test["message"], test
+def failing(result: dict) -> dict[str, str]:
+    return {test["name"]: test["message"][:200] for test in result["tests"] if test["status"] != "passed"}
 
 
-def test_every_exercise_has_wrong_answers_to_kill():
-    covered = {submission.parent.name for submission in SUBMISSIONS if submission.name.startswith("wrong_")}
-    assert set(EXERCISE_NAMES) <= covered
+@pytest.mark.parametrize("exercise_dir, solution_dir", CASES, ids=[case[0].name for case in CASES])
+def test_exercise_grades_reference_stub_and_known_submissions_as_declared(exercise_dir, solution_dir, tmp_path):
+    exercise = Exercise.load(exercise_dir)
+    results = grade_class(exercise, solution_dir, tmp_path / "submissions")
+    problems = []
+
+    reference = results.pop("reference")
+    if reference["status"] != "passed" or not reference["max_score"]:
+        problems.append(f"the reference does not get full marks: {failing(reference)}")
+    stub = results.pop("stub")
+    if stub["score"] != 0 or stub["status"] != "failed":
+        problems.append(f"the stub scores {stub['score']} ({stub['status']})")
+    problems += [
+        f"stub: {test['name']} does not say 'not implemented': {test['message'][:120]}"
+        for test in stub["tests"]
+        if "not implemented" not in test["message"]
+    ]
+    for student, result in sorted(results.items()):
+        must_fail = expected_failures(SUBMISSIONS / exercise.name / f"{student}.py")
+        failed = set(failing(result))
+        if student.startswith("correct_") and failed:
+            problems.append(f"{student} is correct but failed {failing(result)}")
+        elif student.startswith("wrong_"):
+            if not must_fail:
+                problems.append(f"{student} must name the tests it fails (EXPECTED_TO_FAIL)")
+            if must_fail - failed:
+                problems.append(f"{student} passed {sorted(must_fail - failed)}, which a wrong answer must fail")
+            if result["score"] >= result["max_score"]:
+                problems.append(f"{student} got full marks")
+    assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("submission", SUBMISSIONS, ids=lambda path: f"{path.parent.name}/{path.stem}")
-def test_known_submission_scores_as_declared(submission):
-    must_fail = expected_failures(submission)
-    result, _ = grade_json(EXERCISES / submission.parent.name, "--submission", str(submission))
-    failed = {test["name"] for test in result["tests"] if test["status"] != "passed"}
-    if submission.name.startswith("correct_"):
-        assert failed == set(), f"a correct solution failed: {failed}"
-        assert result["score"] == result["max_score"]
-    else:
-        assert must_fail, "a wrong submission must name the tests it fails"
-        assert must_fail <= failed, f"{sorted(must_fail - failed)} passed for a wrong answer"
-        assert result["score"] < result["max_score"]
+def test_every_exercise_folder_loads():
+    assert not LOAD_PROBLEMS, "\n".join(LOAD_PROBLEMS)
 
 
-def test_torch_exercise_kept_under_tests_grades_reference_and_stub():
-    exercise = TEST_EXERCISES / "normalize_rows"
-    reference = exercise.parent.parent / "solutions" / "normalize_rows" / "normalize_rows.py"
-    result, exit_status = grade_json(exercise, "--submission", str(reference))
-    assert (result["score"], result["max_score"], exit_status) == (3, 3, 0)
-    result, exit_status = grade_json(exercise)
-    assert (result["score"], exit_status) == (0, 1)
+@pytest.mark.parametrize("exercise", EXERCISE_LIST, ids=lambda exercise: exercise.name)
+def test_exercise_keeps_realistic_wrong_answers_and_an_alternative_correct_one(exercise):
+    kept = {path.name.split("_")[0] for path in (SUBMISSIONS / exercise.name).glob("*.py")}
+    wrong = list((SUBMISSIONS / exercise.name).glob("wrong_*.py"))
+    assert len(wrong) >= 2, f"{exercise.name} keeps {len(wrong)} wrong answers; at least two are needed"
+    assert "correct" in kept, f"{exercise.name} keeps no correct_*.py written differently from the reference"
