@@ -59,6 +59,10 @@ def main() -> None:
 
     Run ``grade exercises/NAME`` after editing exercises/NAME/NAME.py.
     """
+    # The tests' own numerics (torch oracles) in one thread, before anything imports
+    # torch: reproducible sums, and batch processes do not fight over the cores.
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 def _report_spec(_ctx, _param, values: tuple[str, ...]) -> list[tuple[str, Path]]:

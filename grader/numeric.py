@@ -101,10 +101,12 @@ def compare(got: Any, want: Any, rtol: float, atol: float) -> dict[str, Any]:
         norm_want = float(np.linalg.norm(want64[np.isfinite(want64)])) if want64.size else 0.0
         norm_error = float(np.linalg.norm(error[finite])) if want64.size else 0.0
     mismatched = int((~ok).sum())
+    # A NaN or infinity where a finite value belongs is an error of unbounded size.
+    unbounded = bool((~ok & ~finite).any())
     diagnostics: dict[str, Any] = {
         "mismatched": mismatched,
         "total": int(want64.size),
-        "max_abs_error": _plain(np.max(error[finite])) if finite.any() else 0.0,
+        "max_abs_error": "inf" if unbounded else (_plain(np.max(error[finite])) if finite.any() else 0.0),
         "max_rel_error": _plain(np.max(relative)) if relative.size else 0.0,
         "relative_error_norm": norm_error / norm_want if norm_want > 0 else 0.0,
     }
@@ -146,8 +148,12 @@ def _mismatch_message(name: str, d: dict[str, Any], rtol: float, atol: float) ->
     return (
         f"{name} differs from the expected value: {d['mismatched']} of {d['total']} elements ({share:.1f}%) "
         f"outside rtol={rtol:g}, atol={atol:g}; worst{where}: expected {d['expected']}, got {d['actual']}; "
-        f"max abs error {d['max_abs_error']:.3g}, max rel error {d['max_rel_error']:.3g}"
+        f"max abs error {_short(d['max_abs_error'])}, max rel error {_short(d['max_rel_error'])}"
     )
+
+
+def _short(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float | int) else str(value)
 
 
 def _is_array(value: Any) -> bool:

@@ -59,6 +59,24 @@ def test_tensors_round_trip_bit_for_bit(dtype):
     assert torch.equal(back, tensor)
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda base: base.t(),
+        lambda base: base[:, ::2],
+        lambda base: base[1:, 1:],
+        lambda base: base[0].expand(3, 4),
+        lambda base: base.reshape(2, 2, 3).permute(2, 0, 1),
+    ],
+    ids=["transpose", "step", "offset", "expand", "permute"],
+)
+def test_non_contiguous_tensors_arrive_as_the_same_view(make):
+    view = make(torch.arange(12, dtype=torch.float32).reshape(3, 4))
+    back = round_trip(view)
+    assert torch.equal(back, view)
+    assert (back.stride(), back.is_contiguous()) == (view.stride(), view.is_contiguous())
+
+
 def test_empty_and_scalar_tensors_round_trip():
     assert round_trip(torch.empty(0, 4)).shape == (0, 4)
     assert round_trip(torch.tensor(2.5)).item() == 2.5
@@ -103,8 +121,10 @@ def test_other_objects_are_refused(value):
         {"$tuple": [1], "$extra": 2},
         {"$bytes": 5},
         {"$ndarray": {"dtype": "O", "shape": [1], "data": 0}},
-        {"$tensor": {"dtype": "load", "shape": [1], "data": 0}},
-        {"$tensor": {"dtype": "float32", "shape": [3], "data": 0}},
+        {"$tensor": {"dtype": "load", "shape": [1], "strides": [1], "data": 0}},
+        {"$tensor": {"dtype": "float32", "shape": [3], "strides": [1], "data": 0}},
+        {"$tensor": {"dtype": "float32", "shape": [2], "strides": [-1], "data": 0}},
+        {"$tensor": {"dtype": "float32", "shape": [2], "data": 0}},
         {"$dict": [[[1], 2]]},
     ],
 )

@@ -93,6 +93,9 @@ def _encode_numpy(value: Any, buffers: list[bytes], depth: int) -> Any:
 
 
 def _encode_tensor(value: Any, buffers: list[bytes]) -> Any:
+    """A dense tensor as dtype, shape, strides and the span of storage its elements use,
+    so a non-contiguous view (a transpose, a slice with a step, an expanded tensor)
+    arrives as the same kind of view."""
     import torch
 
     if not isinstance(value, torch.Tensor):
@@ -103,11 +106,25 @@ def _encode_tensor(value: Any, buffers: list[bytes]) -> Any:
         if plain.layout != torch.strided or plain.is_quantized or plain.device.type == "meta":
             raise UnsupportedValue(f"a {plain.layout} tensor on {plain.device} (only dense tensors are graded)")
         device = str(plain.device)
-        flat = plain.detach().to("cpu").contiguous().reshape(-1)
-        raw = flat.view(torch.uint8) if flat.numel() else flat
-        buffers.append(raw.numpy().tobytes() if flat.numel() else b"")
+        cpu = plain.detach().to("cpu")
+        strides = list(cpu.stride())
+        if cpu.numel() == 0:
+            strides, data = list(torch.empty(cpu.shape).stride()), b""
+        else:
+            span = 1 + sum((size - 1) * stride for size, stride in zip(cpu.shape, strides))
+            used = torch.as_strided(cpu, (span,), (1,), cpu.storage_offset()).contiguous()
+            data = used.view(torch.uint8).numpy().tobytes()
+        buffers.append(data)
     dtype = str(plain.dtype).removeprefix("torch.")
-    return {"$tensor": {"dtype": dtype, "shape": list(plain.shape), "device": device, "data": len(buffers) - 1}}
+    return {
+        "$tensor": {
+            "dtype": dtype,
+            "shape": list(plain.shape),
+            "strides": strides,
+            "device": device,
+            "data": len(buffers) - 1,
+        }
+    }
 
 
 def _decode(tree: Any, buffers: list[bytes], depth: int) -> Any:
@@ -176,12 +193,19 @@ def _decode_tensor(body: dict, buffers: list[bytes]) -> Any:
     if not isinstance(dtype, torch.dtype):
         raise ValueError("unknown tensor dtype on the wire")
     shape, data = _shape(body), _buffer(buffers, body.get("data"))
-    if math.prod(shape) * dtype.itemsize != len(data):
-        raise ValueError("tensor size does not match its shape")
-    if data:
-        tensor = torch.frombuffer(bytearray(data), dtype=torch.uint8).view(dtype).reshape(shape)
-    else:
+    strides = body.get("strides")
+    if type(strides) is not list or len(strides) != len(shape) or not all(type(n) is int and n >= 0 for n in strides):
+        raise ValueError("malformed strides on the wire")
+    if math.prod(shape) == 0:
+        if data:
+            raise ValueError("an empty tensor with data on the wire")
         tensor = torch.empty(shape, dtype=dtype)
+    else:
+        span = 1 + sum((size - 1) * stride for size, stride in zip(shape, strides))
+        if span * dtype.itemsize != len(data):
+            raise ValueError("tensor data does not match its shape and strides")
+        storage = torch.frombuffer(bytearray(data), dtype=torch.uint8).view(dtype)
+        tensor = torch.as_strided(storage, shape, strides)
     device = str(body.get("device", "cpu"))
     if device.startswith("cuda") and torch.cuda.is_available():
         tensor = tensor.to(device)

@@ -36,6 +36,12 @@ _BOOT = (
 )
 
 
+# Workers inherit these: set iteration order in learner code is the same on every
+# run, and numeric libraries reduce in one thread (the same float sums every run,
+# and no oversubscription when several gradings share the cores).
+REPRODUCIBLE_ENVIRONMENT = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 class ZygoteGone(Exception):
     pass
 
@@ -50,7 +56,7 @@ class Zygote:
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONHASHSEED": "0"},  # workers inherit it: set order in learner code is reproducible
+            env={**os.environ, **REPRODUCIBLE_ENVIRONMENT},
             start_new_session=True,  # Ctrl-C in the terminal reaches the grader, which stops it
         )
         theirs.close()
