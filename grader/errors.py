@@ -56,5 +56,8 @@ class LearnerRaised(Exception):
     """The learner's code raised an exception type that is not a builtin."""
 
 
-class UnsupportedValue(TypeError):
-    """A value that is not plain data tried to cross the trust boundary."""
+class UnsupportedValue(Exception):
+    """A value that is not plain data tried to cross the trust boundary.
+
+    Not a TypeError: a test expecting the learner's code to raise TypeError must
+    not count an unsendable return value as that."""
