@@ -57,12 +57,28 @@ def tensor_summary(array: Any) -> dict[str, Any]:
     return summary
 
 
-def short_text(value: Any, limit: int = 200) -> str:
-    """One line for a terminal: ``[1, 2, 3]`` or ``tensor(float32, shape=[4, 8])``."""
-    safe = json_safe(value)
+class _Shown(str):
+    """Text that ``repr`` shows as it is (a tensor summary inside a list)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _compact(safe: Any) -> Any:
+    """Tensor summaries, wherever they sit in a value, as one short phrase each."""
     if isinstance(safe, dict) and safe.get("type") in ("tensor", "ndarray"):
-        text = f"{safe['type']}({safe['dtype']}, shape={safe['shape']}, first values {safe['values'][:6]})"
-    elif isinstance(value, str) or not isinstance(safe, str):
+        return _Shown(f"{safe['type']}({safe['dtype']}, shape={safe['shape']}, first values {safe['values'][:6]})")
+    if isinstance(safe, list):
+        return [_compact(item) for item in safe]
+    if isinstance(safe, dict):
+        return {key: _compact(item) for key, item in safe.items()}
+    return safe
+
+
+def short_text(value: Any, limit: int = 200) -> str:
+    """One line for a terminal: ``[1, 2, 3]`` or ``tensor(float32, shape=[4, 8], ...)``."""
+    safe = _compact(json_safe(value))
+    if isinstance(value, str) or not isinstance(safe, str) or isinstance(safe, _Shown):
         text = repr(safe)
     else:
         text = safe  # already a repr
