@@ -49,6 +49,32 @@ class _GradeGroup(click.Group):
             ctx.exit(EXIT_CANNOT_GRADE)
 
 
+# Options every grading command takes, defined once.
+_SEED = click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the generated test inputs; the same seed gives the same result.",
+)
+_TIMEOUT = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds each call into the submission may take (default: the exercise's limit).",
+)
+_MAX_EXAMPLES = click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Generated inputs per property test.",
+)
+_EXTRA_TESTS = click.option(
+    "--extra-tests", "extra_tests", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of test_*.py files (e.g. an instructor's hidden tests) to run with the exercise's.",
+)  # fmt: skip
+
+
 def _colour() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None  # None: colour only on a terminal
 
@@ -114,31 +140,10 @@ def _report_spec(_ctx, _param, values: tuple[str, ...]) -> list[tuple[str, Path]
     help="Write a self-contained HTML report to this file.",
 )
 @click.option("--open", "open_html", is_flag=True, help="Open the HTML report in the default browser.")
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    help="Seed of the generated test inputs; the same seed gives the same result.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds each call into your code may take (default: the exercise's limit).",
-)
-@click.option(
-    "--max-examples",
-    type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Generated inputs per property test.",
-)
-@click.option(
-    "--extra-tests",
-    "extra_tests",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of test_*.py files (e.g. an instructor's hidden tests) to run with the exercise's.",
-)
+@_SEED
+@_TIMEOUT
+@_MAX_EXAMPLES
+@_EXTRA_TESTS
 @click.option("--show-hidden", is_flag=True, help="Show hidden tests' details (for instructors).")
 @click.option(
     "--record/--no-record",
@@ -249,12 +254,8 @@ def _shard_spec(_ctx, _param, value: str | None) -> tuple[int, int] | None:
     metavar="i/n",
     help="Grade only shard i of n (a deterministic slice, for a CI matrix); join with `grade merge`.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated test inputs.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds each call into a submission may take (default: the exercise's limit).",
-)
+@_SEED
+@_TIMEOUT
 @click.option(
     "--submission-timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -262,18 +263,8 @@ def _shard_spec(_ctx, _param, value: str | None) -> tuple[int, int] | None:
     show_default=True,
     help="Seconds all calls into one submission may take together.",
 )
-@click.option(
-    "--max-examples",
-    type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Generated inputs per property test.",
-)
-@click.option(
-    "--extra-tests",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of further test_*.py files (hidden tests) to run with the exercise's.",
-)
+@_MAX_EXAMPLES
+@_EXTRA_TESTS
 def batch(
     submissions_dir,
     exercise_path,
@@ -503,14 +494,8 @@ def reset(name: str, yes: bool) -> None:
     type=click.Path(exists=True, path_type=Path),
     help="Watch and grade this file instead of the exercise's stub.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated test inputs.")
-@click.option(
-    "--max-examples",
-    type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Generated inputs per property test.",
-)
+@_SEED
+@_MAX_EXAMPLES
 def watch(path: str, submission_path: Path | None, seed: int, max_examples: int) -> None:
     """Grade the exercise at PATH again each time you save; Ctrl-C stops."""
     import threading
