@@ -71,3 +71,13 @@ def test_numpy_arrays_and_integers():
     assert_close(np.arange(5), np.arange(5))
     with pytest.raises(ToleranceError):
         assert_close(np.arange(5) + np.array([0, 0, 1, 0, 0]), np.arange(5))
+
+
+def test_a_cancelling_scalar_is_judged_elementwise_not_by_the_norm():
+    expected = torch.tensor(-1.1 * 0.875 + 0.7 * 1.375, dtype=torch.float64)  # about 1e-16
+    assert_close(torch.tensor(0.0, dtype=torch.float64), expected)
+
+
+def test_rtol_zero_keeps_a_usable_norm_bound():
+    expected = torch.linspace(1, 2, 64, dtype=torch.float64)
+    assert_close(expected + 1e-9, expected, rtol=0, atol=1e-8)
