@@ -1,0 +1,29 @@
+"""Mistake: both functions return (row, column) instead of (x, y) = (column, row),
+the order a tensor is indexed in. On square maps with symmetric content it can
+hide; on non-square maps x runs past W - 1."""
+
+import torch
+
+EXPECTED_TO_FAIL = (
+    "test_known_answers",
+    "test_argmax_is_the_first_maximum_in_row_major_order",
+    "test_soft_argmax_is_the_expected_position",
+    "test_a_sharp_peak_gives_the_argmax",
+    "test_shifting_a_heatmap_shifts_the_result",
+    "test_coordinates_stay_inside_the_image",
+    "test_pose_estimation_heatmaps_match_the_oracle",
+)
+
+
+def argmax_2d(heatmaps):
+    n, k, height, width = heatmaps.shape
+    flat_index = heatmaps.reshape(n, k, height * width).argmax(dim=-1)
+    return torch.stack([flat_index // width, flat_index % width], dim=-1)  # (row, column)
+
+
+def soft_argmax_2d(heatmaps, beta=1.0):
+    n, k, height, width = heatmaps.shape
+    probs = torch.softmax(beta * heatmaps.reshape(n, k, height * width), dim=-1).reshape(n, k, height, width)
+    rows = (probs.sum(dim=-1) * torch.arange(height, dtype=heatmaps.dtype)).sum(dim=-1)
+    columns = (probs.sum(dim=-2) * torch.arange(width, dtype=heatmaps.dtype)).sum(dim=-1)
+    return torch.stack([rows, columns], dim=-1)  # (row, column)
