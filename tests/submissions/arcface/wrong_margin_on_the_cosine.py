@@ -1,0 +1,24 @@
+"""The margin subtracted from the cosine instead of added to the angle:
+cos θ - m (CosFace's additive cosine margin), not cos(θ + m)."""
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+EXPECTED_TO_FAIL = (
+    "test_known_answers",
+    "test_logits_match_a_float64_formula",
+    "test_embedding_along_its_class_centre_gets_cos_m",
+)
+
+
+def arcface_logits(embeddings, weight, labels, s=64.0, m=0.5, easy_margin=False):
+    cosine = F.normalize(embeddings, dim=1) @ F.normalize(weight, dim=1).T
+    phi = cosine - m  # should be cos(θ + m)
+    if easy_margin:
+        phi = torch.where(cosine > 0, phi, cosine)
+    else:
+        phi = torch.where(cosine > math.cos(math.pi - m), phi, cosine - m * math.sin(m))
+    is_target = F.one_hot(labels, num_classes=weight.shape[0]).bool()
+    return s * torch.where(is_target, phi, cosine)
