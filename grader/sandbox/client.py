@@ -206,7 +206,7 @@ class Worker:
         self._ensure_ready()
         tree, buffers = wire.encode([list(args), dict(kwargs)])
         self._call_id += 1
-        call_text = describe_call(function, args, kwargs)
+        call_text = _LazyText(lambda: describe_call(function, args, kwargs))  # only failures need it
         try:
             write_message(
                 self._send_fd,
@@ -254,7 +254,7 @@ class Worker:
             return float("inf")
         return self.settings.budget_s - self._time_used_s
 
-    def _timed_receive(self, call_text: str) -> tuple[dict, list[bytes]]:
+    def _timed_receive(self, call_text: _LazyText) -> tuple[dict, list[bytes]]:
         """The reply to a call, within the per-call limit and what is left of the budget."""
         limit = min(self.settings.time_limit_s, self._budget_left())
         started = time.monotonic()
@@ -331,6 +331,19 @@ class SubmissionProxy:
 
     def __repr__(self) -> str:
         return f"<submission {self._worker.submission.display_name}>"
+
+
+class _LazyText:
+    """Text built the first time it is shown: the repr of big tensors costs time on every call."""
+
+    def __init__(self, build):
+        self._build = build
+
+    def __str__(self) -> str:
+        return self._build()
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 def describe_call(function: str, args: tuple, kwargs: dict) -> str:
