@@ -30,3 +30,24 @@ def gap_lists(max_size: int = 50, max_value: int = 10**9):
     """Non-negative ints with duplicates and wide ranges: the inputs of gap problems."""
     values = st.one_of(st.integers(0, 20), st.integers(0, max_value))
     return st.lists(values, max_size=max_size)
+
+
+MEMORY_LAYOUTS = ("contiguous", "transposed", "strided", "channels_last")
+
+
+def laid_out(tensor, layout: str):
+    """The same values in another memory layout, to catch code that assumes contiguity:
+    "transposed" (dimensions stored in reverse order), "strided" (every other element of
+    a buffer twice as wide), "channels_last" (a 4-D tensor stored N, H, W, C, as vision
+    models keep activations) or "contiguous". Works on any torch tensor without
+    importing torch here."""
+    if layout == "channels_last" and tensor.dim() == 4:
+        return tensor.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+    if layout == "transposed" and tensor.dim() >= 2:
+        reverse = list(range(tensor.dim()))[::-1]
+        return tensor.permute(reverse).contiguous().permute(reverse)
+    if layout == "strided" and tensor.dim() >= 1:
+        buffer = tensor.new_zeros(*tensor.shape[:-1], 2 * tensor.shape[-1])
+        buffer[..., ::2] = tensor
+        return buffer[..., ::2]
+    return tensor

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import assert_close
+from grader.strategies import laid_out
 
 HALF = (torch.float16, torch.bfloat16)
 FLOAT32_VS_FLOAT64 = {"rtol": 1e-5, "atol": 1e-6}
@@ -29,19 +30,6 @@ ORACLES = {
     "silu": F.silu,
 }
 ELEMENTWISE = list(ORACLES)
-
-
-def laid_out(tensor, layout):
-    """The same values in another memory layout: "transposed" (dimensions stored in reverse
-    order), "strided" (every other element of a buffer twice as wide) or "contiguous"."""
-    if layout == "transposed" and tensor.dim() >= 2:
-        reverse = list(range(tensor.dim()))[::-1]
-        return tensor.permute(reverse).contiguous().permute(reverse)
-    if layout == "strided" and tensor.dim() >= 1:
-        buffer = torch.zeros(*tensor.shape[:-1], 2 * tensor.shape[-1], dtype=tensor.dtype)
-        buffer[..., ::2] = tensor
-        return buffer[..., ::2]
-    return tensor
 
 
 @st.composite

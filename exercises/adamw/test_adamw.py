@@ -7,22 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import assert_close
+from grader.strategies import laid_out
 
 DTYPES = [torch.float32, torch.float64]
 SHAPES = [(1,), (7,), (3, 4), (2, 3, 2)]
-
-
-def laid_out(tensor, layout):
-    """The same values in another memory layout: "transposed" (dimensions stored in reverse
-    order), "strided" (every other element of a buffer twice as wide) or "contiguous"."""
-    if layout == "transposed" and tensor.dim() >= 2:
-        reverse = list(range(tensor.dim()))[::-1]
-        return tensor.permute(reverse).contiguous().permute(reverse)
-    if layout == "strided" and tensor.dim() >= 1:
-        buffer = torch.zeros(*tensor.shape[:-1], 2 * tensor.shape[-1], dtype=tensor.dtype)
-        buffer[..., ::2] = tensor
-        return buffer[..., ::2]
-    return tensor
 
 
 @st.composite

@@ -9,6 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from grader import assert_close
+from grader.strategies import laid_out
 
 
 def oracle(embeddings, weight, labels, s, m, easy_margin):
@@ -42,19 +43,6 @@ def tolerance(dtype, s):
     elementwise atol covers logits near 0."""
     atol = (1e-3 if dtype == torch.float32 else 1e-6) * s
     return {"rtol": 1e-4 if dtype == torch.float32 else 1e-7, "atol": atol, "rel_norm": math.inf}
-
-
-def laid_out(tensor, layout):
-    """The same values in another memory layout: "transposed" (dimensions stored in reverse
-    order), "strided" (every other element of a buffer twice as wide) or "contiguous"."""
-    if layout == "transposed" and tensor.dim() >= 2:
-        reverse = list(range(tensor.dim()))[::-1]
-        return tensor.permute(reverse).contiguous().permute(reverse)
-    if layout == "strided" and tensor.dim() >= 1:
-        buffer = torch.zeros(*tensor.shape[:-1], 2 * tensor.shape[-1], dtype=tensor.dtype)
-        buffer[..., ::2] = tensor
-        return buffer[..., ::2]
-    return tensor
 
 
 @st.composite

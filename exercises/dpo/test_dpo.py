@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import assert_close
+from grader.strategies import laid_out
 
 IGNORE = -100
 # float32 results against float64 oracles. No bound on the relative error norm: a log-probability
@@ -53,19 +54,6 @@ def one(value):
 
 def as_tensor(values, dtype):
     return torch.tensor(values, dtype=torch.float64).to(dtype)
-
-
-def laid_out(tensor, layout):
-    """The same values in another memory layout: "transposed" (dimensions stored in reverse
-    order), "strided" (every other element of a buffer twice as wide) or "contiguous"."""
-    if layout == "transposed" and tensor.dim() >= 2:
-        reverse = list(range(tensor.dim()))[::-1]
-        return tensor.permute(reverse).contiguous().permute(reverse)
-    if layout == "strided" and tensor.dim() >= 1:
-        buffer = torch.zeros(*tensor.shape[:-1], 2 * tensor.shape[-1], dtype=tensor.dtype)
-        buffer[..., ::2] = tensor
-        return buffer[..., ::2]
-    return tensor
 
 
 @st.composite

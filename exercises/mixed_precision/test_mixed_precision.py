@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import assert_close
+from grader.strategies import laid_out
 
 FLOAT32_MAX = torch.finfo(torch.float32).max
 
@@ -173,19 +174,6 @@ def test_fp16_round_is_odd_monotone_and_idempotent(submission, x, y):
         assert rx <= ry, f"{x!r} <= {y!r}, but fp16_round gave {rx!r} > {ry!r}"
     again = submission.fp16_round(rx)
     assert same_float(again, rx), f"fp16_round({rx!r}) returned {again!r}: an fp16 value must round to itself"
-
-
-def laid_out(tensor, layout):
-    """The same values in another memory layout: "transposed" (dimensions stored in reverse
-    order), "strided" (every other element of a buffer twice as wide) or "contiguous"."""
-    if layout == "transposed" and tensor.dim() >= 2:
-        reverse = list(range(tensor.dim()))[::-1]
-        return tensor.permute(reverse).contiguous().permute(reverse)
-    if layout == "strided" and tensor.dim() >= 1:
-        buffer = torch.zeros(*tensor.shape[:-1], 2 * tensor.shape[-1], dtype=tensor.dtype)
-        buffer[..., ::2] = tensor
-        return buffer[..., ::2]
-    return tensor
 
 
 @st.composite

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import assert_close
+from grader.strategies import laid_out
 
 ALL_FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 FLOAT32_VS_FLOAT64 = {torch.float32: {"rtol": 1e-5, "atol": 1e-5}, torch.float64: {}}
@@ -21,22 +22,6 @@ LAYOUTS = ["contiguous", "channels_last", "transposed", "strided"]
 
 def random_tensor(generator, shape, dtype):
     return torch.randn(shape, generator=generator, dtype=torch.float64).to(dtype)
-
-
-def laid_out(tensor, layout):
-    """The same values in another memory layout: "channels_last" (N, H, W, C in memory, as
-    vision models often keep activations), "transposed" (dimensions stored in reverse order),
-    "strided" (every other element of a buffer twice as wide) or "contiguous"."""
-    if layout == "channels_last" and tensor.dim() == 4:
-        return tensor.contiguous(memory_format=torch.channels_last)
-    if layout == "transposed" and tensor.dim() >= 2:
-        reverse = list(range(tensor.dim()))[::-1]
-        return tensor.permute(reverse).contiguous().permute(reverse)
-    if layout == "strided" and tensor.dim() >= 1:
-        buffer = torch.zeros(*tensor.shape[:-1], 2 * tensor.shape[-1], dtype=tensor.dtype)
-        buffer[..., ::2] = tensor
-        return buffer[..., ::2]
-    return tensor
 
 
 @st.composite
