@@ -327,17 +327,23 @@ def merge(results_files, output_dir):
     click.echo(f"{len(merged)} students merged. Gradebook: {output_dir / 'gradebook.html'}")
 
 
-@main.command("list")
-def list_exercises() -> None:
-    """List every exercise: name, title, difficulty, tags, and whether it needs a GPU."""
-    from grader.exercise import all_exercises
+def _every_exercise() -> list:
+    """Every exercise in ./exercises; a broken one is named on stderr and left out."""
+    from grader.exercise import all_exercises, default_exercises_dir
 
     problems: list[str] = []
     exercises = all_exercises(problems=problems)
     for problem in problems:
         click.echo(f"grade: skipped {problem}", err=True)
     if not exercises:
-        raise GraderError("no exercises found: run this inside the repository (it looks in ./exercises)")
+        raise GraderError(f"no exercises found in {default_exercises_dir()}: run grade inside the repository")
+    return exercises
+
+
+@main.command("list")
+def list_exercises() -> None:
+    """List every exercise: name, title, difficulty, tags, and whether it needs a GPU."""
+    exercises = _every_exercise()
     name_width = max(len(exercise.name) for exercise in exercises)
     title_width = max(len(exercise.title) for exercise in exercises)
     for exercise in exercises:
@@ -377,15 +383,9 @@ def show(name: str, html_file: Path | None, open_html: bool) -> None:
 @main.command("progress")
 def progress() -> None:
     """Your progress: every exercise with its best score, when you last graded it, and totals per tag."""
-    from grader.exercise import all_exercises, default_exercises_dir
     from grader.progress import Progress, progress_file
 
-    problems: list[str] = []
-    exercises = all_exercises(problems=problems)
-    for problem in problems:
-        click.echo(f"grade: skipped {problem}", err=True)
-    if not exercises:
-        raise GraderError(f"no exercises found in {default_exercises_dir()}")
+    exercises = _every_exercise()
     state = Progress.load(progress_file(exercises[0]))
     if state.note:
         click.echo(f"grade: {state.note}", err=True)
