@@ -43,6 +43,10 @@ def identity(value):
 
 def generator():
     return (i for i in range(3))
+
+def outer_scores(q, k):
+    import torch
+    return torch.softmax(q @ k.T, dim=-1).sum(dim=-1)
 """
 
 
@@ -55,7 +59,7 @@ def submission(tmp_path_factory):
         entry_points=("push",),
         time_limit_s=1.0,
         memory_limit_mb=1024,
-        requires=("torch",),
+        requires=("torch", "grader.sandbox.tensor_log"),
         protected=(),
         seed=0,
     )
@@ -78,6 +82,17 @@ def test_builtin_exceptions_arrive_as_the_same_type_with_the_learners_message(su
     with pytest.raises(IndexError, match="pop from an empty heap") as raised:
         submission.pop_empty([])
     assert "toy.py, line 18, in pop_empty" in raised.value.learner.traceback
+
+
+def test_a_recorded_call_lists_the_tensors_it_created(submission):
+    q, k = torch.randn(5, 3), torch.randn(7, 3)
+    result, created = submission.call_recording_tensors("outer_scores", q, k)
+    assert torch.allclose(result, torch.ones(5), atol=1e-5)
+    shapes = {shape for _, shape in created}
+    assert (5, 7) in shapes, created  # the score matrix the call built
+    assert ("aten._softmax.default", (5, 7)) in created
+    assert created == sorted(created)
+    assert submission.outer_scores(q, k).shape == (5,), "an ordinary call after a recorded one returns a value alone"
 
 
 def test_non_builtin_exceptions_arrive_as_a_grader_error_naming_them(submission):

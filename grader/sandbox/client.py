@@ -29,6 +29,7 @@ from grader.submission import Submission
 PRELOAD_TIMEOUT_S = 120.0  # importing torch on a cold, slow disk
 OUTPUT_FILE_LIMIT_BYTES = 64 * 1024 * 1024
 OUTPUT_SHOWN_CHARS = 4000
+TENSOR_LOG = "grader.sandbox.tensor_log"  # what an exercise requires to record tensors
 _SIGNAL_REASONS = {
     "SIGSEGV": "segmentation fault",
     "SIGBUS": "bus error",
@@ -199,8 +200,13 @@ class Worker:
 
     # -- calls ---------------------------------------------------------------
 
-    def call(self, function: str, args: tuple, kwargs: dict) -> Any:
-        """Call ``function`` of the submission; in-place changes to ``args`` are applied back."""
+    def call(self, function: str, args: tuple, kwargs: dict, *, record_tensors: bool = False) -> Any:
+        """Call ``function`` of the submission; in-place changes to ``args`` are applied back.
+
+        With ``record_tensors`` the result is ``(value, created)``: the distinct
+        ``(aten op, shape)`` pairs of the tensors the call created (``tensor_log``)."""
+        if record_tensors and TENSOR_LOG not in self.settings.requires:
+            raise RuntimeError(f'recording tensors needs `requires = ["torch", "{TENSOR_LOG}"]` in exercise.toml')
         if self._budget_left() <= 0:
             raise SubmissionFailure("timeout", f"not run: the submission used up its {self.settings.budget_s:g} s")
         self._ensure_ready()
@@ -210,7 +216,14 @@ class Worker:
         try:
             write_message(
                 self._send_fd,
-                {"type": "call", "id": self._call_id, "function": function, "args": tree[0], "kwargs": tree[1]},
+                {
+                    "type": "call",
+                    "id": self._call_id,
+                    "function": function,
+                    "args": tree[0],
+                    "kwargs": tree[1],
+                    "record_tensors": record_tensors,
+                },
                 buffers,
             )
         except BrokenPipeError:
@@ -227,6 +240,8 @@ class Worker:
             try:
                 value, mutated = wire.decode(header.get("value"), reply_buffers)
                 _apply_changes([*args, *kwargs.values()], mutated)
+                if record_tensors:
+                    return value, _created_tensors(header.get("created"))
             except (ValueError, TypeError, IndexError) as error:
                 self._kill()
                 raise SubmissionFailure(
@@ -329,6 +344,13 @@ class SubmissionProxy:
         call.__name__ = name
         return call
 
+    def call_recording_tensors(self, name: str, *args, **kwargs) -> tuple[Any, list[tuple[str, tuple[int, ...]]]]:
+        """``(result, created)``: calls ``name`` and lists, sorted, the distinct
+        ``(op, shape)`` of every tensor an aten op returned during the call, e.g.
+        ``("aten.mm.default", (4, 16))``; for exercises that must never build
+        some tensor (FlashAttention's T×T scores)."""
+        return self._worker.call(name, args, kwargs, record_tensors=True)
+
     def __repr__(self) -> str:
         return f"<submission {self._worker.submission.display_name}>"
 
@@ -379,6 +401,21 @@ def _learner_exception(function: str, header: dict) -> Exception:
     if traceback:
         error.add_note(f"raised in your code:\n{traceback}")
     return error
+
+
+def _created_tensors(created: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """The worker's list of ``[op, shape]`` checked to be just that, as tuples."""
+    if not isinstance(created, list):
+        raise TypeError("the tensor log is not a list")
+    pairs = []
+    for entry in created:
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
+            raise TypeError("a tensor log entry is not [op, shape]")
+        op, shape = entry
+        if not (isinstance(shape, list) and all(type(size) is int for size in shape)):
+            raise TypeError("a tensor log shape is not a list of ints")
+        pairs.append((op, tuple(shape)))
+    return pairs
 
 
 def _apply_changes(arguments: list, changed: dict) -> None:

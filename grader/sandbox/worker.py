@@ -6,8 +6,9 @@ itself (``policy``), loads the submission, then answers calls until told to
 stop or killed. Everything it sends is plain data (``wire``).
 
 Messages to the trusted side:
-``preloaded`` · ``ready`` or ``load_error`` · per call one of ``return``,
-``raise``, ``unsupported``, ``exit``, ``memory``.
+``preloaded`` · ``ready`` or ``load_error`` · per call one of ``return``
+(with ``created`` when the call asked to record tensors), ``raise``,
+``unsupported``, ``exit``, ``memory``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import traceback
 import types
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -131,8 +133,14 @@ class SubmissionHost:
             return self.send({"type": "raise", "id": call_id, "traceback": "", "location": None, **error})
         arguments = [*args, *kwargs.values()]
         before = [self.encode_or_none(argument) for argument in arguments]
+        recording = nullcontext()
+        if header.get("record_tensors"):
+            from grader.sandbox import tensor_log  # preloaded: the exercise requires it
+
+            recording = tensor_log.recording_created_tensors()
         try:
-            result = function(*args, **kwargs)
+            with recording as created:
+                result = function(*args, **kwargs)
         except SystemExit as exit_:
             return self.send(
                 {"type": "exit", "id": call_id, "code": exit_.code if type(exit_.code) is int else repr(exit_.code)}
@@ -165,7 +173,10 @@ class SubmissionHost:
             tree, out_buffers = wire.encode((result, {position: arguments[position] for position in changed}))
         except UnsupportedValue as error:
             return self.send({"type": "unsupported", "id": call_id, "message": str(error)})
-        self.send({"type": "return", "id": call_id, "value": tree}, out_buffers)
+        reply = {"type": "return", "id": call_id, "value": tree}
+        if created is not None:
+            reply["created"] = [[op, list(shape)] for op, shape in sorted(created)]
+        self.send(reply, out_buffers)
 
     @staticmethod
     def encode_or_none(value: Any) -> tuple[Any, list[bytes]] | None:
