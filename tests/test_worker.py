@@ -86,12 +86,11 @@ def test_builtin_exceptions_arrive_as_the_same_type_with_the_learners_message(su
 
 def test_a_recorded_call_lists_the_tensors_it_created(submission):
     q, k = torch.randn(5, 3), torch.randn(7, 3)
-    result, created = submission.call_recording_tensors("outer_scores", q, k)
+    result, log = submission.call_recording("outer_scores", q, k)
     assert torch.allclose(result, torch.ones(5), atol=1e-5)
-    shapes = {shape for _, shape in created}
-    assert (5, 7) in shapes, created  # the score matrix the call built
-    assert ("aten._softmax.default", (5, 7)) in created
-    assert created == sorted(created)
+    assert (5, 7) in {shape for _, shape in log.tensors}, log  # the score matrix the call built
+    assert ("aten._softmax.default", (5, 7)) in log.tensors
+    assert list(log.tensors) == sorted(log.tensors) and log.kernels == ()
     assert submission.outer_scores(q, k).shape == (5,), "an ordinary call after a recorded one returns a value alone"
 
 
@@ -116,3 +115,43 @@ def test_values_that_are_not_plain_data_are_refused(submission):
 def test_captured_output_is_kept_per_take(submission):
     submission.identity(1)
     assert submission._worker.take_output() == ""
+
+
+KERNEL_SOURCE = """
+import torch
+import triton
+import triton.language as tl
+
+@triton.jit
+def double_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    tl.store(out_ptr + offsets, 2 * tl.load(x_ptr + offsets, mask=mask), mask=mask)
+
+def double(x):
+    out = torch.empty_like(x)
+    double_kernel[(triton.cdiv(x.numel(), 16),)](x, out, x.numel(), BLOCK=16)
+    return out
+
+def double_without_a_kernel(x):
+    return x * 2
+"""
+
+
+def test_a_recorded_call_lists_the_triton_kernels_it_launched_and_whose_they_are(tmp_path):
+    path = tmp_path / "kernels.py"
+    path.write_text(KERNEL_SOURCE)
+    recorders = ("grader.sandbox.tensor_log", "grader.sandbox.kernel_log")
+    settings = WorkerSettings("kernels", ("double",), 30.0, 1024, ("torch", *recorders), (), seed=0)
+    worker = Worker(load_submission(path, "kernels"), settings)
+    try:
+        submission = SubmissionProxy(worker)
+        x = torch.arange(40, dtype=torch.float32)  # the CPU build: kernels run in Triton's interpreter
+        doubled, log = submission.call_recording("double", x)
+        assert torch.equal(doubled, 2 * x)
+        assert log.kernels == (("double_kernel", True),)
+        doubled, log = submission.call_recording("double_without_a_kernel", x)
+        assert torch.equal(doubled, 2 * x) and log.kernels == ()
+        assert ("aten.mul.Tensor", (40,)) in log.tensors
+    finally:
+        worker.close()

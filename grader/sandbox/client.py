@@ -29,7 +29,8 @@ from grader.submission import Submission
 PRELOAD_TIMEOUT_S = 120.0  # importing torch on a cold, slow disk
 OUTPUT_FILE_LIMIT_BYTES = 64 * 1024 * 1024
 OUTPUT_SHOWN_CHARS = 4000
-TENSOR_LOG = "grader.sandbox.tensor_log"  # what an exercise requires to record tensors
+# What an exercise lists in `requires` to have calls recorded, and what each fills in CallLog.
+RECORDERS = {"grader.sandbox.tensor_log": "tensors", "grader.sandbox.kernel_log": "kernels"}
 _SIGNAL_REASONS = {
     "SIGSEGV": "segmentation fault",
     "SIGBUS": "bus error",
@@ -66,6 +67,38 @@ class WorkerSettings:
     @property
     def load_timeout_s(self) -> float:
         return max(10.0, 5 * self.time_limit_s)
+
+
+@dataclass(frozen=True)
+class CallLog:
+    """What one recorded call did inside the worker.
+
+    ``tensors``: sorted distinct ``(aten op, shape)`` of every tensor an op
+    returned, e.g. ``("aten.mm.default", (4, 16))`` (needs ``tensor_log``).
+    ``kernels``: sorted distinct ``(name, defined in the submission)`` of every
+    Triton kernel launched (needs ``kernel_log``)."""
+
+    tensors: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    kernels: tuple[tuple[str, bool], ...] = ()
+
+    @classmethod
+    def from_logs(cls, logs: Any) -> CallLog:
+        """The worker's plain-data logs, checked to be just what each log holds."""
+        if not isinstance(logs, dict):
+            raise TypeError("the call's logs are not a dict")
+        tensors, kernels = logs.get("tensors", []), logs.get("kernels", [])
+        if not all(_is_pair(entry, str, list) and all(type(size) is int for size in entry[1]) for entry in tensors):
+            raise TypeError("a tensor log entry is not [op, shape]")
+        if not all(_is_pair(entry, str, bool) for entry in kernels):
+            raise TypeError("a kernel log entry is not [name, defined in the submission]")
+        return cls(
+            tensors=tuple((op, tuple(shape)) for op, shape in tensors),
+            kernels=tuple((name, mine) for name, mine in kernels),
+        )
+
+
+def _is_pair(entry: Any, first: type, second: type) -> bool:
+    return type(entry) is list and len(entry) == 2 and type(entry[0]) is first and type(entry[1]) is second
 
 
 class Worker:
@@ -200,13 +233,13 @@ class Worker:
 
     # -- calls ---------------------------------------------------------------
 
-    def call(self, function: str, args: tuple, kwargs: dict, *, record_tensors: bool = False) -> Any:
+    def call(self, function: str, args: tuple, kwargs: dict, *, record: bool = False) -> Any:
         """Call ``function`` of the submission; in-place changes to ``args`` are applied back.
 
-        With ``record_tensors`` the result is ``(value, created)``: the distinct
-        ``(aten op, shape)`` pairs of the tensors the call created (``tensor_log``)."""
-        if record_tensors and TENSOR_LOG not in self.settings.requires:
-            raise RuntimeError(f'recording tensors needs `requires = ["torch", "{TENSOR_LOG}"]` in exercise.toml')
+        With ``record`` the result is ``(value, CallLog)``: what the call did,
+        as far as the exercise's recorders (``RECORDERS``) saw."""
+        if record and not set(RECORDERS) & set(self.settings.requires):
+            raise RuntimeError(f"recording a call needs one of {', '.join(RECORDERS)} in the exercise's `requires`")
         if self._budget_left() <= 0:
             raise SubmissionFailure("timeout", f"not run: the submission used up its {self.settings.budget_s:g} s")
         self._ensure_ready()
@@ -222,7 +255,7 @@ class Worker:
                     "function": function,
                     "args": tree[0],
                     "kwargs": tree[1],
-                    "record_tensors": record_tensors,
+                    "record": record,
                 },
                 buffers,
             )
@@ -240,8 +273,8 @@ class Worker:
             try:
                 value, mutated = wire.decode(header.get("value"), reply_buffers)
                 _apply_changes([*args, *kwargs.values()], mutated)
-                if record_tensors:
-                    return value, _created_tensors(header.get("created"))
+                if record:
+                    return value, CallLog.from_logs(header.get("logs"))
             except (ValueError, TypeError, IndexError) as error:
                 self._kill()
                 raise SubmissionFailure(
@@ -344,12 +377,12 @@ class SubmissionProxy:
         call.__name__ = name
         return call
 
-    def call_recording_tensors(self, name: str, *args, **kwargs) -> tuple[Any, list[tuple[str, tuple[int, ...]]]]:
-        """``(result, created)``: calls ``name`` and lists, sorted, the distinct
-        ``(op, shape)`` of every tensor an aten op returned during the call, e.g.
-        ``("aten.mm.default", (4, 16))``; for exercises that must never build
-        some tensor (FlashAttention's T×T scores)."""
-        return self._worker.call(name, args, kwargs, record_tensors=True)
+    def call_recording(self, name: str, *args, **kwargs) -> tuple[Any, CallLog]:
+        """``(result, log)``: calls ``name`` and says what the call did inside the
+        worker: the tensors it created and the Triton kernels it launched (see
+        ``CallLog``), for tests of what code must or must never do (FlashAttention
+        never builds the T×T scores; a Triton exercise launches the learner's kernel)."""
+        return self._worker.call(name, args, kwargs, record=True)
 
     def __repr__(self) -> str:
         return f"<submission {self._worker.submission.display_name}>"
@@ -401,21 +434,6 @@ def _learner_exception(function: str, header: dict) -> Exception:
     if traceback:
         error.add_note(f"raised in your code:\n{traceback}")
     return error
-
-
-def _created_tensors(created: Any) -> list[tuple[str, tuple[int, ...]]]:
-    """The worker's list of ``[op, shape]`` checked to be just that, as tuples."""
-    if not isinstance(created, list):
-        raise TypeError("the tensor log is not a list")
-    pairs = []
-    for entry in created:
-        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
-            raise TypeError("a tensor log entry is not [op, shape]")
-        op, shape = entry
-        if not (isinstance(shape, list) and all(type(size) is int for size in shape)):
-            raise TypeError("a tensor log shape is not a list of ints")
-        pairs.append((op, tuple(shape)))
-    return pairs
 
 
 def _apply_changes(arguments: list, changed: dict) -> None:

@@ -6,8 +6,9 @@ run a call under a torch dispatch mode that notes every tensor an aten op
 returns. Only the distinct ``(op name, shape)`` pairs travel back, as plain
 data.
 
-An exercise that records lists this module in ``requires`` (after torch), so
-the worker imports it before the learner's code runs: the first op under any
+An exercise that records lists this module in ``requires`` (after torch):
+``submission.call_recording`` then fills ``CallLog.tensors``. The worker
+imports it before the learner's code runs, since the first op under any
 dispatch mode makes torch import ``torch._dynamo`` (over a second), which must
 not count against a call's time limit, nor be paid by exercises that never
 record.
@@ -24,6 +25,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
+LOG_NAME = "tensors"  # the field of CallLog this fills
 MAX_DISTINCT = 10_000  # a loop over blocks makes few distinct shapes; this bounds a pathological one
 
 
@@ -42,12 +44,16 @@ class _CreatedTensors(TorchDispatchMode):
 
 
 @contextlib.contextmanager
-def recording_created_tensors():
+def recording():
     """Yields a set that fills with ``(op, shape)`` while the block runs."""
     created: set[tuple[str, tuple[int, ...]]] = set()
     with _CreatedTensors(created):
         yield created
 
 
-with recording_created_tensors():  # pays torch's one-time imports now (see above)
+def as_plain_data(created: set[tuple[str, tuple[int, ...]]], submission_file: str) -> list[list]:
+    return [[op, list(shape)] for op, shape in sorted(created)]
+
+
+with recording():  # pays torch's one-time imports now (see above)
     torch.zeros(1)

@@ -7,7 +7,7 @@ stop or killed. Everything it sends is plain data (``wire``).
 
 Messages to the trusted side:
 ``preloaded`` · ``ready`` or ``load_error`` · per call one of ``return``
-(with ``created`` when the call asked to record tensors), ``raise``,
+(with ``logs`` when the call asked to be recorded), ``raise``,
 ``unsupported``, ``exit``, ``memory``.
 """
 
@@ -23,7 +23,7 @@ import sys
 import tempfile
 import traceback
 import types
-from contextlib import nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -133,13 +133,10 @@ class SubmissionHost:
             return self.send({"type": "raise", "id": call_id, "traceback": "", "location": None, **error})
         arguments = [*args, *kwargs.values()]
         before = [self.encode_or_none(argument) for argument in arguments]
-        recording = nullcontext()
-        if header.get("record_tensors"):
-            from grader.sandbox import tensor_log  # preloaded: the exercise requires it
-
-            recording = tensor_log.recording_created_tensors()
+        recorders = self.recorders() if header.get("record") else []
         try:
-            with recording as created:
+            with ExitStack() as recording:
+                logs = {module.LOG_NAME: (module, recording.enter_context(module.recording())) for module in recorders}
                 result = function(*args, **kwargs)
         except SystemExit as exit_:
             return self.send(
@@ -174,9 +171,14 @@ class SubmissionHost:
         except UnsupportedValue as error:
             return self.send({"type": "unsupported", "id": call_id, "message": str(error)})
         reply = {"type": "return", "id": call_id, "value": tree}
-        if created is not None:
-            reply["created"] = [[op, list(shape)] for op, shape in sorted(created)]
+        if recorders:
+            reply["logs"] = {name: module.as_plain_data(log, self.filename) for name, (module, log) in logs.items()}
         self.send(reply, out_buffers)
+
+    def recorders(self) -> list[types.ModuleType]:
+        """The preloaded modules that can record what a call does (``tensor_log``, ``kernel_log``)."""
+        modules = (sys.modules.get(name) for name in self.config["requires"])
+        return [module for module in modules if hasattr(module, "LOG_NAME")]
 
     @staticmethod
     def encode_or_none(value: Any) -> tuple[Any, list[bytes]] | None:
