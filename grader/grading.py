@@ -94,6 +94,8 @@ def grade(
         message=load_failure,
         notes=list(submission.notes),
         tests=tests,
+        performance=plugin.measurements,
+        performance_skipped=plugin.performance_skipped,
     )
 
 

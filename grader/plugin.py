@@ -2,7 +2,9 @@
 
 Tests reach the learner's code through the ``submission`` fixture (calls go
 to the worker, see ``grader.sandbox``) and the reference solution through
-``reference``. ``@pytest.mark.points(n)`` sets a test's weight (default 1).
+``reference``. ``@pytest.mark.points(n)`` sets a test's weight (default 1). A test marked
+``performance`` times the submission and adds rows to the report's speed
+section through the ``performance`` fixture.
 Each test's outcome becomes a ``TestResult``; nothing is read from pytest's
 terminal output.
 """
@@ -16,6 +18,7 @@ import inspect
 import random
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +28,7 @@ import pytest
 from grader.display import json_safe
 from grader.errors import LearnerRaised, SubmissionFailure, UnsupportedValue
 from grader.exercise import Exercise
-from grader.result import VISIBILITIES, Status, TestResult
+from grader.result import VISIBILITIES, Measurement, Status, TestResult
 from grader.sandbox.client import SubmissionProxy, Worker
 
 
@@ -47,6 +50,8 @@ class GradingPlugin:
         self.seed = seed
         self.tests: list[TestResult] = []
         self.collection_errors: list[str] = []
+        self.measurements: list[Measurement] = []
+        self.performance_skipped = ""
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): the points the test is worth (default 1)")
@@ -54,11 +59,20 @@ class GradingPlugin:
         config.addinivalue_line(
             "markers", "visibility(level): visible, hidden, after_due_date or after_published (Gradescope's levels)"
         )
+        config.addinivalue_line(
+            "markers", "performance: times the submission; its `performance` rows become the report's speed section"
+        )
 
     @pytest.fixture(scope="session")
     def submission(self) -> SubmissionProxy:
         """The learner's module, running in the worker."""
         return SubmissionProxy(self.worker)
+
+    @pytest.fixture(scope="session")
+    def performance(self) -> Callable[..., None]:
+        """``performance(case=..., unit=..., submission=..., baseline=..., baseline_name=...)``
+        adds a row (``Measurement``) to the report's performance section."""
+        return lambda **row: self.measurements.append(Measurement(**row))
 
     @pytest.fixture(scope="session")
     def reference(self) -> Any:
@@ -119,6 +133,8 @@ class GradingPlugin:
         )
         if outcome.skip_reason is not None:
             result.status, result.message = Status.SKIPPED, outcome.skip_reason
+            if item.get_closest_marker("performance"):
+                self.performance_skipped = outcome.skip_reason
         elif outcome.error is None:
             result.score = points
         else:

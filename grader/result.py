@@ -49,6 +49,23 @@ class TestResult:
 
 
 @dataclass
+class Measurement:
+    """One row of an exercise's performance section: the learner's code and a
+    baseline (torch's own implementation, say) timed on the same case."""
+
+    case: str  # e.g. "B 4, H 32, N 4096, D 64, float16, causal"
+    unit: str  # what the figures count, higher is better: "TFLOP/s", "TB/s"
+    submission: float
+    baseline: float
+    baseline_name: str  # e.g. "torch.nn.functional.scaled_dot_product_attention"
+
+    @property
+    def ratio(self) -> float:
+        """The submission's speed as a multiple of the baseline's."""
+        return self.submission / self.baseline if self.baseline else float("inf")
+
+
+@dataclass
 class GradingResult:
     """The whole grading of one submission of one exercise."""
 
@@ -64,6 +81,10 @@ class GradingResult:
     message: str = ""  # why the submission as a whole failed (e.g. it does not load)
     notes: list[str] = field(default_factory=list)  # e.g. notebook lines that were dropped
     tests: list[TestResult] = field(default_factory=list)
+    # Informational speed figures (an exercise's `performance` test), or why
+    # there are none here (e.g. no GPU); both empty when the exercise times nothing.
+    performance: list[Measurement] = field(default_factory=list)
+    performance_skipped: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -75,7 +96,8 @@ class GradingResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GradingResult:
         tests = [TestResult(**{**test, "status": Status(test["status"])}) for test in data.get("tests", [])]
-        return cls(**{**data, "status": Status(data["status"]), "tests": tests})
+        performance = [Measurement(**row) for row in data.get("performance", [])]
+        return cls(**{**data, "status": Status(data["status"]), "tests": tests, "performance": performance})
 
 
 def learner_view(result: GradingResult) -> GradingResult:

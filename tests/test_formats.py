@@ -7,9 +7,13 @@ import os
 import re
 import xml.etree.ElementTree as ElementTree
 
+import click
 import junitparser
 import pytest
-from conftest import EXERCISES, REPO, grade_json, run_grade
+from conftest import EXERCISES, REPO, TEST_EXERCISES, grade_json, run_grade
+
+from grader import formats
+from grader.result import GradingResult, Status
 
 KNAPSACK = EXERCISES / "knapsack"
 WRONG = REPO / "tests" / "submissions" / "knapsack" / "wrong_unbounded.py"
@@ -127,3 +131,35 @@ def test_show_hidden_gives_instructors_everything(tmp_path):
     result, _ = grade_json(KNAPSACK, "--submission", str(WRONG), "--extra-tests", str(HIDDEN_TESTS), "--show-hidden")
     hidden = next(test for test in result["tests"] if test["name"] == "test_hidden_each_item_once")
     assert "[3, 4], [5, 1]" in hidden["message"]
+
+
+def test_performance_section_shows_measured_figures_in_every_human_format(tmp_path):
+    submission = TEST_EXERCISES.parent / "solutions" / "normalize_rows" / "normalize_rows.py"
+    exercise = str(TEST_EXERCISES / "normalize_rows")
+    result, _ = grade_json(exercise, "--submission", str(submission))
+    (row,) = result["performance"]
+    assert row["case"] == "512 × 512, float32, CPU" and row["unit"] == "GB/s"
+    assert row["submission"] > 0 and row["baseline"] > 0 and result["performance_skipped"] == ""
+    assert GradingResult.from_dict(result).performance[0].ratio == pytest.approx(row["submission"] / row["baseline"])
+    terminal = run_grade(exercise, "--submission", str(submission), env={**os.environ, "NO_COLOR": "1"}).stdout
+    assert "Performance (informational" in terminal and "torch.nn.functional.normalize" in terminal
+    report = tmp_path / "report.html"
+    run_grade(exercise, "--submission", str(submission), "--format", "html", "--output", str(report))
+    assert 'id="performance-heading"' in report.read_text() and "GB/s" in report.read_text()
+
+
+def test_performance_section_says_why_nothing_was_measured():
+    result = GradingResult(
+        exercise="flash_attention",
+        title="FlashAttention",
+        submission="flash_attention.py",
+        score=1,
+        max_score=1,
+        status=Status.PASSED,
+        seed=0,
+        command="grade exercises/flash_attention",
+        duration_s=1.0,
+        performance_skipped="no CUDA GPU here",
+    )
+    assert "Performance: not measured (no CUDA GPU here)" in click.unstyle(formats.render("terminal", result))
+    assert "Not measured: no CUDA GPU here" in formats.render("html", result)

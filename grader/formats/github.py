@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from grader.display import short_text
+from grader.formats.text import performance_table
 from grader.result import GradingResult, Status
 
 LEARNER_FACING = True
@@ -48,6 +49,14 @@ def step_summary(result: GradingResult) -> str:
         lines += ["", f"<details><summary><code>{test.name}</code>: smallest failing input</summary>", ""]
         lines += [f"- `{name}` = `{_cell(short_text(value))}`" for name, value in test.counterexample.items()]
         lines += ["", "</details>"]
+    table = performance_table(result)
+    if table:
+        lines += ["", "**Performance** (informational, median of timed runs)", ""]
+        lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in table[:1]]
+        lines += ["| " + " | ".join("---" for _ in table[0]) + " |"]
+        lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in table[1:]]
+    elif result.performance_skipped:
+        lines += ["", f"**Performance**: not measured ({_cell(result.performance_skipped)})"]
     return "\n".join(lines) + "\n"
 
 

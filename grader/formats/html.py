@@ -16,6 +16,7 @@ import json
 import math
 from typing import Any
 
+from grader.formats.text import performance_table
 from grader.result import GradingResult, Status, TestResult
 
 LEARNER_FACING = True
@@ -51,6 +52,7 @@ def render(result: GradingResult) -> str:
         counts=_counts(result.tests),
         duration=duration(result.duration_s),
         sections=[(heading, views) for heading, views in sections if views],
+        performance=performance_table(result),
         heat_stops=_HEAT_STOPS,
         heat_within=HEAT_WITHIN,
         heat_not_finite=HEAT_NOT_FINITE,

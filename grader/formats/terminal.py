@@ -7,6 +7,7 @@ import textwrap
 import click
 
 from grader.display import short_text
+from grader.formats.text import performance_table
 from grader.result import GradingResult, Status, TestResult
 
 _MARKS = {
@@ -41,12 +42,26 @@ def render(result: GradingResult, *, verbose: bool = False) -> str:
         if result.status is Status.ERROR and not verbose:
             break  # the same load error on every test: said once above
         lines += _failure_details(test, verbose)
+    lines += _performance_section(result)
     colour = "green" if result.status is Status.PASSED else "red"
     score = f"{_points(result.score)}/{_points(result.max_score)}"
     lines.append(click.style(f"Score: {score} ({result.status})", fg=colour, bold=True) + f"   seed {result.seed}")
     if result.status is not Status.PASSED:
         lines.append(f"Reproduce: {result.command}")
     return "\n".join(lines) + "\n"
+
+
+def _performance_section(result: GradingResult) -> list[str]:
+    if result.performance_skipped:
+        return [click.style("Performance: ", bold=True) + f"not measured ({result.performance_skipped})", ""]
+    table = performance_table(result)
+    if not table:
+        return []
+    widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
+    lines = [click.style("Performance (informational, median of timed runs):", bold=True)]
+    for row in table:
+        lines.append("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return [*lines, ""]
 
 
 def _has_details(test: TestResult) -> bool:

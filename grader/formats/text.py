@@ -1,9 +1,9 @@
-"""Plain-text pieces that several formats share: one test's failure as a paragraph."""
+"""Plain-text pieces that several formats share: one test's failure as a paragraph, the performance table."""
 
 from __future__ import annotations
 
 from grader.display import short_text
-from grader.result import TestResult
+from grader.result import GradingResult, TestResult
 
 
 def failure_text(test: TestResult, *, output: bool = True) -> str:
@@ -26,3 +26,21 @@ def failure_text(test: TestResult, *, output: bool = True) -> str:
 
 def truncated(text: str, limit: int, marker: str = "\n[... truncated]") -> str:
     return text if len(text) <= limit else text[: limit - len(marker)] + marker
+
+
+def performance_table(result: GradingResult) -> list[list[str]]:
+    """The performance section as rows of cells, a header row first; empty when
+    the exercise times nothing or timing was skipped (``performance_skipped``)."""
+    if not result.performance:
+        return []
+    rows = [["case", "yours", "baseline", "ratio"]]
+    for row in result.performance:
+        rows.append(
+            [
+                row.case,
+                f"{row.submission:.3g} {row.unit}",
+                f"{row.baseline:.3g} {row.unit} ({row.baseline_name})",
+                f"{row.ratio:.2f}×",
+            ]
+        )
+    return rows

@@ -25,6 +25,7 @@ from grader.sandbox import wire
 from grader.sandbox.protocol import MessageReader, ProtocolError, write_message
 from grader.sandbox.zygote import ZygoteGone, zygote_for
 from grader.submission import Submission
+from grader.timing import TIMED_RUNS, WARMUP_RUNS
 
 PRELOAD_TIMEOUT_S = 120.0  # importing torch on a cold, slow disk
 OUTPUT_FILE_LIMIT_BYTES = 64 * 1024 * 1024
@@ -95,6 +96,23 @@ class CallLog:
             tensors=tuple((op, tuple(shape)) for op, shape in tensors),
             kernels=tuple((name, mine) for name, mine in kernels),
         )
+
+
+def _checked_median(median: Any, repeats: int, wall_s: float) -> float:
+    """The worker's median, if it could be true: at least half the timed runs
+    last the median or longer, so they cannot add up to more than the call's
+    wall-clock time. That bounds a median reported too slow, not one reported
+    too fast: timing happens where the learner's code runs, which could patch
+    the clock, so speed figures are informational and earn no points here."""
+    if type(median) is not float or not median > 0:
+        raise SubmissionFailure("protocol", f"the worker reported a duration of {median!r}")
+    if median * (repeats // 2) > wall_s:
+        raise SubmissionFailure(
+            "protocol",
+            f"the worker reported a median of {median:.3g} s per run, more than {repeats} runs that took "
+            f"{wall_s:.3g} s in all allow: the submission's timing cannot be believed",
+        )
+    return median
 
 
 def _is_pair(entry: Any, first: type, second: type) -> bool:
@@ -233,11 +251,15 @@ class Worker:
 
     # -- calls ---------------------------------------------------------------
 
-    def call(self, function: str, args: tuple, kwargs: dict, *, record: bool = False) -> Any:
+    def call(
+        self, function: str, args: tuple, kwargs: dict, *, record: bool = False, timed: tuple[int, int] | None = None
+    ) -> Any:
         """Call ``function`` of the submission; in-place changes to ``args`` are applied back.
 
         With ``record`` the result is ``(value, CallLog)``: what the call did,
-        as far as the exercise's recorders (``RECORDERS``) saw."""
+        as far as the exercise's recorders (``RECORDERS``) saw. With ``timed =
+        (warmup, repeats)`` it is the median seconds of that many runs instead
+        (``grader.timing``); each run has the per-call time limit."""
         if record and not set(RECORDERS) & set(self.settings.requires):
             raise RuntimeError(f"recording a call needs one of {', '.join(RECORDERS)} in the exercise's `requires`")
         if self._budget_left() <= 0:
@@ -256,12 +278,16 @@ class Worker:
                     "args": tree[0],
                     "kwargs": tree[1],
                     "record": record,
+                    "timed": {"warmup": timed[0], "repeats": timed[1]} if timed else None,
                 },
                 buffers,
             )
         except BrokenPipeError:
             pass  # the worker is gone; the read below says how
-        header, reply_buffers = self._timed_receive(call_text)
+        runs = sum(timed) if timed else 1
+        started = time.monotonic()
+        header, reply_buffers = self._timed_receive(call_text, runs)
+        wall_s = time.monotonic() - started
         if header.get("id") != self._call_id:
             self._kill()
             raise SubmissionFailure(
@@ -275,6 +301,8 @@ class Worker:
                 _apply_changes([*args, *kwargs.values()], mutated)
                 if record:
                     return value, CallLog.from_logs(header.get("logs"))
+                if timed:
+                    return _checked_median(value, timed[1], wall_s)
             except (ValueError, TypeError, IndexError) as error:
                 self._kill()
                 raise SubmissionFailure(
@@ -302,9 +330,9 @@ class Worker:
             return float("inf")
         return self.settings.budget_s - self._time_used_s
 
-    def _timed_receive(self, call_text: _LazyText) -> tuple[dict, list[bytes]]:
-        """The reply to a call, within the per-call limit and what is left of the budget."""
-        limit = min(self.settings.time_limit_s, self._budget_left())
+    def _timed_receive(self, call_text: _LazyText, runs: int = 1) -> tuple[dict, list[bytes]]:
+        """The reply to a call of ``runs`` runs, within the per-call limit each and what is left of the budget."""
+        limit = min(runs * self.settings.time_limit_s, self._budget_left())
         started = time.monotonic()
         try:
             return self._receive(limit, call_text)
@@ -383,6 +411,12 @@ class SubmissionProxy:
         ``CallLog``), for tests of what code must or must never do (FlashAttention
         never builds the T×T scores; a Triton exercise launches the learner's kernel)."""
         return self._worker.call(name, args, kwargs, record=True)
+
+    def call_timed(self, name: str, *args, warmup: int = WARMUP_RUNS, repeats: int = TIMED_RUNS, **kwargs) -> float:
+        """The median seconds ``name(*args, **kwargs)`` takes in the worker, timed as
+        ``grader.timing`` times the baselines: CUDA events and a flushed L2 cache
+        when the arguments are on a GPU."""
+        return self._worker.call(name, args, kwargs, timed=(warmup, repeats))
 
     def __repr__(self) -> str:
         return f"<submission {self._worker.submission.display_name}>"

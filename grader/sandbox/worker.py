@@ -7,7 +7,8 @@ stop or killed. Everything it sends is plain data (``wire``).
 
 Messages to the trusted side:
 ``preloaded`` · ``ready`` or ``load_error`` · per call one of ``return``
-(with ``logs`` when the call asked to be recorded), ``raise``,
+(with ``logs`` when the call asked to be recorded; a median duration when it
+asked to be timed), ``raise``,
 ``unsupported``, ``exit``, ``memory``.
 """
 
@@ -137,7 +138,10 @@ class SubmissionHost:
         try:
             with ExitStack() as recording:
                 logs = {module.LOG_NAME: (module, recording.enter_context(module.recording())) for module in recorders}
-                result = function(*args, **kwargs)
+                if header.get("timed"):
+                    result = self.time_call(function, args, kwargs, header["timed"])
+                else:
+                    result = function(*args, **kwargs)
         except SystemExit as exit_:
             return self.send(
                 {"type": "exit", "id": call_id, "code": exit_.code if type(exit_.code) is int else repr(exit_.code)}
@@ -174,6 +178,19 @@ class SubmissionHost:
         if recorders:
             reply["logs"] = {name: module.as_plain_data(log, self.filename) for name, (module, log) in logs.items()}
         self.send(reply, out_buffers)
+
+    @staticmethod
+    def time_call(function, args: list, kwargs: dict, timed: dict) -> float:
+        """The median seconds of ``function(*args, **kwargs)`` (``grader.timing``), on
+        the GPU's clock when a tensor argument is on a CUDA device."""
+        from grader.timing import median_seconds
+
+        cuda = any(
+            getattr(getattr(value, "device", None), "type", None) == "cuda" for value in [*args, *kwargs.values()]
+        )
+        return median_seconds(
+            lambda: function(*args, **kwargs), cuda=cuda, warmup=timed["warmup"], repeats=timed["repeats"]
+        )
 
     def recorders(self) -> list[types.ModuleType]:
         """The preloaded modules that can record what a call does (``tensor_log``, ``kernel_log``)."""

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import assert_close
+from grader.timing import median_seconds
 
 
 @st.composite
@@ -28,3 +29,20 @@ def test_rows_match_the_float64_formula(submission, x):
 def test_known_answer(submission):
     got = submission.normalize_rows(torch.tensor([[3.0, 4.0]]))
     assert_close(got, torch.tensor([[0.6, 0.8]]), name="normalize_rows([[3, 4]])")
+
+
+@pytest.mark.performance
+@pytest.mark.points(0)
+def test_speed_against_torch(submission, performance):
+    """Informational: the submission's throughput beside torch's own on the CPU."""
+    x = torch.rand(512, 512, generator=torch.Generator().manual_seed(0)) + 0.5
+    moved = 2 * x.numel() * x.element_size()  # bytes read and written
+    seconds = submission.call_timed("normalize_rows", x)
+    baseline = median_seconds(lambda: torch.nn.functional.normalize(x, dim=-1), cuda=False)
+    performance(
+        case="512 × 512, float32, CPU",
+        unit="GB/s",
+        submission=moved / seconds / 1e9,
+        baseline=moved / baseline / 1e9,
+        baseline_name="torch.nn.functional.normalize",
+    )
