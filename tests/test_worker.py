@@ -135,14 +135,21 @@ def double(x):
 
 def double_without_a_kernel(x):
     return x * 2
+
+def double_first_block_only(x):
+    out = torch.empty_like(x)
+    double_kernel[(1,)](x, out, x.numel(), BLOCK=16)
+    return out
 """
 
 
-def test_a_recorded_call_lists_the_triton_kernels_it_launched_and_whose_they_are(tmp_path):
+def test_triton_launches_are_recorded_and_memory_a_kernel_never_wrote_reads_as_nan(tmp_path):
     path = tmp_path / "kernels.py"
     path.write_text(KERNEL_SOURCE)
     recorders = ("grader.sandbox.tensor_log", "grader.sandbox.kernel_log")
-    settings = WorkerSettings("kernels", ("double",), 30.0, 1024, ("torch", *recorders), (), seed=0)
+    settings = WorkerSettings(
+        "kernels", ("double",), 30.0, 1024, ("torch", "grader.sandbox.poison", *recorders), (), seed=0
+    )
     worker = Worker(load_submission(path, "kernels"), settings)
     try:
         submission = SubmissionProxy(worker)
@@ -153,5 +160,9 @@ def test_a_recorded_call_lists_the_triton_kernels_it_launched_and_whose_they_are
         doubled, log = submission.call_recording("double_without_a_kernel", x)
         assert torch.equal(doubled, 2 * x) and log.kernels == ()
         assert ("aten.mul.Tensor", (40,)) in log.tensors
+        half_written = submission.double_first_block_only(x)
+        assert torch.equal(half_written[:16], 2 * x[:16]) and half_written[16:].isnan().all(), (
+            "memory the kernel never wrote reads as NaN (grader.sandbox.poison)"
+        )
     finally:
         worker.close()
