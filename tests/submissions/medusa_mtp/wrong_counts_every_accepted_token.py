@@ -1,0 +1,44 @@
+"""Mistake: typical_acceptance counts every accepted position (accepted.sum()) instead of
+the accepted run before the first rejection; a token after a rejected one is never
+used, because it was predicted from a context that is now wrong."""
+
+import torch
+import torch.nn.functional as F
+
+EXPECTED_TO_FAIL = (
+    "test_typical_acceptance_known_answers",
+    "test_typical_acceptance_matches_the_float64_entropy_rule",
+    "test_one_hot_targets_accept_the_greedy_match",
+)
+
+
+def mtp_loss(head_logits, tokens, ignore_index=-100):
+    K, B, T, V = head_logits.shape
+    losses = []
+    for k in range(K):
+        logits = head_logits[k, :, : T - k - 1].reshape(-1, V)
+        targets = tokens[:, k + 1 :].reshape(-1)
+        losses.append(F.cross_entropy(logits, targets, ignore_index=ignore_index))
+    return torch.stack(losses)
+
+
+def tree_nodes(paths):
+    nodes = {tuple(path[:depth]) for path in paths for depth in range(1, len(path) + 1)}
+    return sorted(nodes, key=lambda node: (len(node), node))
+
+
+def tree_attention_mask(paths):
+    nodes = tree_nodes(paths)
+    mask = torch.zeros(len(nodes), len(nodes), dtype=torch.bool)
+    for i, node in enumerate(nodes):
+        for j, other in enumerate(nodes):
+            mask[i, j] = node[: len(other)] == other
+    return mask
+
+
+def typical_acceptance(probs, candidate, epsilon=0.09, delta=0.3):
+    entropy = -torch.special.xlogy(probs, probs).sum(dim=-1)
+    threshold = torch.minimum(torch.full_like(entropy, epsilon), delta * torch.exp(-entropy))
+    chosen = probs.gather(-1, candidate.long()[:, None]).squeeze(-1)
+    accepted = chosen > threshold
+    return int(accepted.sum())  # should stop at the first rejection
