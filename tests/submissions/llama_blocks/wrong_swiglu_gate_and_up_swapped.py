@@ -1,0 +1,37 @@
+"""Puts SiLU on the up projection instead of the gate:
+silu(x W_upᵀ) ⊙ (x W_gateᵀ). With trained weights the two are not
+interchangeable: loading LLaMA's gate_proj and up_proj this way gives another
+network."""
+
+import torch
+import torch.nn.functional as F
+
+EXPECTED_TO_FAIL = (
+    "test_worked_example",
+    "test_swiglu_matches_the_formula_in_float64",
+    "test_swiglu_is_odd_in_the_up_projection",
+)
+
+
+def rms_norm(x, weight, eps=1e-6):
+    x32 = x.float() if x.element_size() < 4 else x
+    normed = x32 * torch.rsqrt(x32.pow(2).mean(dim=-1, keepdim=True) + eps)
+    return (normed * weight).to(x.dtype)
+
+
+def rotate_half(x):
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def rope(x, positions, base=10000.0):
+    d = x.shape[-1]
+    dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
+    inv_freq = base ** -(torch.arange(0, d, 2, dtype=dtype) / d)
+    angles = positions.to(dtype)[:, None] * inv_freq[None, :]
+    emb = torch.cat((angles, angles), dim=-1)
+    return x * emb.cos().to(x.dtype) + rotate_half(x) * emb.sin().to(x.dtype)
+
+
+def swiglu_ffn(x, w_gate, w_up, w_down):
+    return F.linear(F.silu(F.linear(x, w_up)) * F.linear(x, w_gate), w_down)  # silu on the wrong one
