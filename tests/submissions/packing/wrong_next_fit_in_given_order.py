@@ -1,0 +1,64 @@
+"""Packs in the given order, closing a pack as soon as the next sequence does not fit (next
+fit). Simple and streaming, but it wastes room: lengths [3, 3, 3, 7, 7, 7] into rows of 10
+take 4 packs instead of 3."""
+
+import math
+
+import torch
+
+EXPECTED_TO_FAIL = (
+    "test_pack_sequences_known_answers",
+    "test_packing_needs_no_more_packs_than_first_fit_decreasing",
+    "test_packing_a_corpus",
+)
+
+
+def pack_sequences(seqs, max_length):
+    if any(len(s) > max_length for s in seqs):
+        raise ValueError("a sequence is longer than max_length")
+    bins, room = [], 0
+    for s in seqs:  # in the given order, only the last pack open
+        if bins and len(s) <= room:
+            bins[-1].append(s)
+            room -= len(s)
+        else:
+            bins.append([s])
+            room = max_length - len(s)
+    packs = []
+    for members in bins:
+        ids, pos, cu = [], [], [0]
+        for s in members:
+            ids += s
+            pos += range(len(s))
+            cu.append(len(ids))
+        packs.append({"input_ids": ids, "position_ids": pos, "cu_seqlens": cu})
+    return packs
+
+
+def unpad_input(hidden, attention_mask):
+    mask = attention_mask.bool()
+    seqlens = mask.sum(dim=1, dtype=torch.int32)
+    indices = torch.nonzero(mask.flatten()).flatten()
+    cu_seqlens = torch.nn.functional.pad(torch.cumsum(seqlens, dim=0, dtype=torch.int32), (1, 0))
+    return hidden.reshape(-1, *hidden.shape[2:])[indices], indices, cu_seqlens, int(seqlens.max())
+
+
+def pad_input(hidden_unpad, indices, batch, seqlen):
+    out = hidden_unpad.new_zeros(batch * seqlen, *hidden_unpad.shape[1:])
+    out[indices] = hidden_unpad
+    return out.reshape(batch, seqlen, *hidden_unpad.shape[1:])
+
+
+def varlen_attention(q, k, v, cu_seqlens, causal=False):
+    out = torch.empty_like(q)
+    bounds = cu_seqlens.tolist()
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        if end > start:
+            q_i, k_i, v_i = (t[start:end].transpose(0, 1) for t in (q, k, v))
+            scores = q_i @ k_i.transpose(-2, -1) / math.sqrt(q.shape[-1])
+            if causal:
+                scores = scores.masked_fill(
+                    torch.ones(end - start, end - start, dtype=torch.bool).triu(1), float("-inf")
+                )
+            out[start:end] = (scores.softmax(-1) @ v_i).transpose(0, 1)
+    return out
