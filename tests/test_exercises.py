@@ -54,7 +54,9 @@ def grade_class(exercise: Exercise, solution_dir: Path, folder: Path) -> dict[st
 
 
 def failing(result: dict) -> dict[str, str]:
-    return {test["name"]: test["message"][:200] for test in result["tests"] if test["status"] != "passed"}
+    """Tests that lost points; a skipped test (bfloat16 in Triton's interpreter, speed
+    without a GPU) ran nowhere and counts neither way."""
+    return {test["name"]: test["message"][:200] for test in result["tests"] if test["status"] in ("failed", "error")}
 
 
 @pytest.mark.parametrize("exercise_dir, solution_dir", CASES, ids=[case[0].name for case in CASES])
@@ -72,7 +74,7 @@ def test_exercise_grades_reference_stub_and_known_submissions_as_declared(exerci
     problems += [
         f"stub: {test['name']} does not say 'not implemented': {test['message'][:120]}"
         for test in stub["tests"]
-        if "not implemented" not in test["message"]
+        if test["status"] != "skipped" and "not implemented" not in test["message"]
     ]
     for student, result in sorted(results.items()):
         must_fail = expected_failures(SUBMISSIONS / exercise.name / f"{student}.py")

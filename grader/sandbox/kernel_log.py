@@ -1,7 +1,7 @@
 """Which Triton kernels a call launched, recorded inside the worker.
 
 An exercise whose learner writes Triton kernels lists this module in
-``requires`` (after torch); ``submission.call_recording`` then fills
+``requires`` right after torch, before ``tensor_log`` and ``poison``; ``submission.call_recording`` then fills
 ``CallLog.kernels`` with the name of every kernel launched during the call and
 whether the submission defined it, so a test can tell a learner's own kernel
 from ``torch.matmul`` or a library's kernel.
@@ -19,10 +19,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 
 from grader.devices import kernel_device
 
 if kernel_device() == "cpu":
+    if "triton" in sys.modules and os.environ.get("TRITON_INTERPRET") != "1":
+        # Triton reads the variable once, when imported; torch imports it on the
+        # first op under a dispatch mode, which tensor_log and poison run.
+        raise ImportError(
+            "grader.sandbox.kernel_log must come before every other grader module in `requires` "
+            "(right after torch): Triton was imported before its interpreter could be chosen"
+        )
     os.environ["TRITON_INTERPRET"] = "1"
 
 from triton.runtime.interpreter import InterpretedFunction  # after the backend is chosen
