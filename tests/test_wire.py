@@ -25,6 +25,12 @@ plain_data = st.recursive(
     max_leaves=20,
 )
 
+# A CUDA tensor crosses the wire through host memory and is rebuilt on the GPU.
+DEVICES = [
+    "cpu",
+    pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")),
+]
+
 
 def same(a, b) -> bool:
     """Equality that also compares types and treats NaN as equal to NaN."""
@@ -70,9 +76,11 @@ def test_tensors_round_trip_bit_for_bit(dtype):
     ],
     ids=["transpose", "step", "offset", "expand", "permute"],
 )
-def test_non_contiguous_tensors_arrive_as_the_same_view(make):
-    view = make(torch.arange(12, dtype=torch.float32).reshape(3, 4))
+@pytest.mark.parametrize("device", DEVICES)
+def test_non_contiguous_tensors_arrive_as_the_same_view(make, device):
+    view = make(torch.arange(12, dtype=torch.float32, device=device).reshape(3, 4))
     back = round_trip(view)
+    assert back.device == view.device
     assert torch.equal(back, view)
     assert (back.stride(), back.is_contiguous()) == (view.stride(), view.is_contiguous())
 

@@ -106,13 +106,14 @@ def _encode_tensor(value: Any, buffers: list[bytes]) -> Any:
         if plain.layout != torch.strided or plain.is_quantized or plain.device.type == "meta":
             raise UnsupportedValue(f"a {plain.layout} tensor on {plain.device} (only dense tensors are graded)")
         device = str(plain.device)
-        cpu = plain.detach().to("cpu")
-        strides = list(cpu.stride())
-        if cpu.numel() == 0:
-            strides, data = list(torch.empty(cpu.shape).stride()), b""
+        strides = list(plain.stride())
+        if plain.numel() == 0:
+            strides, data = list(torch.empty(plain.shape).stride()), b""
         else:
-            span = 1 + sum((size - 1) * stride for size, stride in zip(cpu.shape, strides))
-            used = torch.as_strided(cpu, (span,), (1,), cpu.storage_offset()).contiguous()
+            # The span of storage moves to the CPU, not the view: moving a
+            # strided view would make it contiguous.
+            span = 1 + sum((size - 1) * stride for size, stride in zip(plain.shape, strides))
+            used = torch.as_strided(plain.detach(), (span,), (1,), plain.storage_offset()).to("cpu").contiguous()
             data = used.view(torch.uint8).numpy().tobytes()
         buffers.append(data)
     dtype = str(plain.dtype).removeprefix("torch.")
@@ -196,17 +197,16 @@ def _decode_tensor(body: dict, buffers: list[bytes]) -> Any:
     strides = body.get("strides")
     if type(strides) is not list or len(strides) != len(shape) or not all(type(n) is int and n >= 0 for n in strides):
         raise ValueError("malformed strides on the wire")
+    device = str(body.get("device", "cpu"))
+    device = device if device.startswith("cuda") and torch.cuda.is_available() else "cpu"
     if math.prod(shape) == 0:
         if data:
             raise ValueError("an empty tensor with data on the wire")
-        tensor = torch.empty(shape, dtype=dtype)
-    else:
-        span = 1 + sum((size - 1) * stride for size, stride in zip(shape, strides))
-        if span * dtype.itemsize != len(data):
-            raise ValueError("tensor data does not match its shape and strides")
-        storage = torch.frombuffer(bytearray(data), dtype=torch.uint8).view(dtype)
-        tensor = torch.as_strided(storage, shape, strides)
-    device = str(body.get("device", "cpu"))
-    if device.startswith("cuda") and torch.cuda.is_available():
-        tensor = tensor.to(device)
-    return tensor
+        return torch.empty(shape, dtype=dtype, device=device)
+    span = 1 + sum((size - 1) * stride for size, stride in zip(shape, strides))
+    if span * dtype.itemsize != len(data):
+        raise ValueError("tensor data does not match its shape and strides")
+    # The storage moves to the device, then the view is rebuilt on it: moving
+    # the view itself would make a strided one contiguous.
+    storage = torch.frombuffer(bytearray(data), dtype=torch.uint8).view(dtype).to(device)
+    return torch.as_strided(storage, shape, strides)
