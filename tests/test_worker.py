@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from grader.devices import kernel_device
 from grader.errors import LearnerRaised, SubmissionFailure, UnsupportedValue
 from grader.sandbox.client import SubmissionProxy, Worker, WorkerSettings
 from grader.submission import load_submission
@@ -140,6 +141,15 @@ def double_first_block_only(x):
     out = torch.empty_like(x)
     double_kernel[(1,)](x, out, x.numel(), BLOCK=16)
     return out
+
+modes_while_timed = []
+
+def note_dispatch_mode(x):
+    from torch.utils._python_dispatch import _get_current_dispatch_mode
+    modes_while_timed.append(type(_get_current_dispatch_mode()).__name__)
+
+def dispatch_modes_while_timed():
+    return sorted(set(modes_while_timed))
 """
 
 
@@ -152,7 +162,8 @@ def test_triton_launches_are_recorded_and_memory_a_kernel_never_wrote_reads_as_n
     worker = Worker(load_submission(path, "kernels"), settings)
     try:
         submission = SubmissionProxy(worker)
-        x = torch.arange(40, dtype=torch.float32)  # the CPU build: kernels run in Triton's interpreter
+        # Compiled on a GPU; without one, run in Triton's interpreter on the CPU.
+        x = torch.arange(40, dtype=torch.float32, device=kernel_device())
         doubled, log = submission.call_recording("double", x)
         assert torch.equal(doubled, 2 * x)
         assert log.kernels == (("double_kernel", True),)
@@ -163,5 +174,7 @@ def test_triton_launches_are_recorded_and_memory_a_kernel_never_wrote_reads_as_n
         assert torch.equal(half_written[:16], 2 * x[:16]) and half_written[16:].isnan().all(), (
             "memory the kernel never wrote reads as NaN (grader.sandbox.poison)"
         )
+        assert submission.call_timed("note_dispatch_mode", x, warmup=1, repeats=3) >= 0
+        assert submission.dispatch_modes_while_timed() == ["NoneType"], "timed runs pay for no NaN filling"
     finally:
         worker.close()

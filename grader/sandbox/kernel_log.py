@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
+from pathlib import Path
 
 from grader.devices import kernel_device
+from grader.sandbox.policy import Toolchain
 
 if kernel_device() == "cpu":
     if "triton" in sys.modules and os.environ.get("TRITON_INTERPRET") != "1":
@@ -69,3 +72,35 @@ def recording():
 def as_plain_data(launched: set[tuple[str, str]], submission_file: str) -> list[list]:
     """``[[kernel name, defined in the submission?], ...]``, sorted."""
     return [[name, mine] for name, mine in sorted({(name, file == submission_file) for name, file in launched})]
+
+
+def prepare_worker(sandbox: Path) -> Toolchain | None:
+    """On a GPU, what compiling the learner's kernels needs, set up before the
+    worker confines itself; the tools Triton may then start. Nothing in the interpreter.
+
+    Triton caches compiled kernels (and its launchers) in the worker's own
+    directory: a cache shared between workers would let one learner's worker
+    leave compiled code that another's loads.
+    """
+    if os.environ.get("TRITON_INTERPRET") == "1":
+        return None
+    os.environ["TRITON_HOME"] = str(sandbox)
+    os.environ["TRITON_CACHE_DIR"] = str(sandbox / ".triton" / "cache")
+    import torch
+    import triton
+
+    # The CUDA context reserves its address space now, before the memory limit
+    # is measured from what is mapped.
+    torch.empty(1, device="cuda")
+    triton.runtime.driver.active.utils  # noqa: B018 - builds Triton's C helpers now (it runs ldconfig and gcc)
+
+    programs = [os.environ.get("CC"), *(shutil.which(name) for name in ("gcc", "clang", "cc"))]
+    for tool in ("ptxas", "ptxas_blackwell"):  # the assembler Triton runs on each kernel's PTX
+        try:
+            programs.append(getattr(triton.knobs.nvidia, tool).path)
+        except (AttributeError, RuntimeError):
+            pass  # not in this version of Triton, or not installed
+    found = (shutil.which(program) for program in programs if program)
+    return Toolchain(
+        library=os.path.dirname(triton.__file__), programs=frozenset(os.path.realpath(path) for path in found if path)
+    )

@@ -8,13 +8,23 @@ the reference solutions, and writing or deleting anything outside the
 worker's own temporary directory. Code that escapes through ctypes could still
 do harm, so the trusted side never relies on the worker's good behaviour for
 a verdict; it only loses the worker.
+
+One exception to "no processes": on a GPU, Triton compiles the learner's
+kernels in the worker and runs its tools to do so (ptxas, a C compiler for
+the launcher). A ``Toolchain`` names those programs and the library allowed
+to start them; any other process is refused. A learner who calls into
+Triton's internals on purpose could misuse them, which is the same class of
+escape as ctypes and changes nothing above.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 try:
@@ -26,7 +36,6 @@ _ALWAYS_REFUSED = {
     "subprocess.Popen": "starting a process",
     "os.system": "starting a process",
     "os.exec": "starting a process",
-    "os.posix_spawn": "starting a process",
     "os.spawn": "starting a process",
     "os.fork": "forking the process",
     "os.forkpty": "forking the process",
@@ -52,6 +61,28 @@ _WRITES = {
     "shutil.move": (0, 1),
 }
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_SUBPROCESS_FILE = os.path.realpath(subprocess.__file__)
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """Programs a trusted library may start from the worker: ``programs`` (real
+    paths), and only when the code calling ``subprocess`` lies under ``library``."""
+
+    library: str
+    programs: frozenset[str]
+
+    def allows(self, popen_args: tuple, caller_file: str) -> bool:
+        executable, argv = popen_args[0], popen_args[1]
+        if executable is None:
+            executable = argv if isinstance(argv, (str, bytes)) else argv[0] if argv else None
+        if executable is None:
+            return False
+        found = shutil.which(os.fsdecode(executable))
+        library = os.path.realpath(self.library) + os.sep
+        return found is not None and os.path.realpath(found) in self.programs and caller_file.startswith(library)
+
+
 _WRITABLE_DEVICES = ("/dev/null",)
 
 
@@ -88,12 +119,15 @@ def _mapped_bytes() -> int:
     return 0
 
 
-def install_audit_hook(sandbox: Path, protected: list[Path], learner_file: str) -> None:
+def install_audit_hook(
+    sandbox: Path, protected: list[Path], learner_file: str, toolchain: Toolchain | None = None
+) -> None:
     """Refuse what a submission must not do (see the module docstring).
 
     ``learner_file`` is the filename the learner's code was compiled with: ctypes
     is refused only while a learner frame is on the stack, since numpy and torch
-    use it themselves.
+    use it themselves. ``toolchain``: the one library and its programs that may
+    start processes.
     """
     sandbox_root = os.path.realpath(sandbox)
     protected_roots = [os.path.realpath(path) for path in protected]
@@ -127,10 +161,28 @@ def install_audit_hook(sandbox: Path, protected: list[Path], learner_file: str) 
             frame = frame.f_back
         return False
 
+    def caller_of_subprocess() -> str:
+        frame = sys._getframe(2)
+        while frame is not None and os.path.realpath(frame.f_code.co_filename) == _SUBPROCESS_FILE:
+            frame = frame.f_back
+        return os.path.realpath(frame.f_code.co_filename) if frame is not None else ""
+
     def hook(event: str, args: tuple) -> None:
         if getattr(busy, "active", False):
             return
-        if event in _ALWAYS_REFUSED:
+        if event == "subprocess.Popen" and toolchain is not None:
+            busy.active = True
+            try:
+                allowed = toolchain.allows(args, caller_of_subprocess())
+            finally:
+                busy.active = False
+            if not allowed:
+                refuse("starting a process")
+            busy.spawn_allowed = True  # for the posix_spawn or fork_exec that follows in this thread
+        elif event == "os.posix_spawn":
+            if not spawn_permitted():
+                refuse("starting a process")
+        elif event in _ALWAYS_REFUSED:
             refuse(_ALWAYS_REFUSED[event])
         elif event == "open":
             busy.active = True
@@ -160,20 +212,29 @@ def install_audit_hook(sandbox: Path, protected: list[Path], learner_file: str) 
         elif event in ("ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle") and learner_on_stack():
             refuse("loading native code with ctypes")
 
+    def spawn_permitted() -> bool:
+        """Whether the toolchain's check just let this thread's Popen through (used up here)."""
+        permitted, busy.spawn_allowed = getattr(busy, "spawn_allowed", False), False
+        return permitted
+
     sys.addaudithook(hook)
-    _disarm_fork_exec()
+    _gate_fork_exec(spawn_permitted)
 
 
-def _disarm_fork_exec() -> None:
+def _gate_fork_exec(permitted) -> None:
     """``_posixsubprocess.fork_exec`` starts processes without any audit event, so
-    it is replaced (also where ``subprocess`` keeps it) and a fresh import of the
-    module, which would restore it, is refused by the hook."""
-
-    def refused(*args, **kwargs):
-        raise PermissionError("the grader does not allow starting a process in submissions")
-
+    it is replaced (also where ``subprocess`` keeps it) by a gate that runs it
+    only right after the hook let a ``subprocess.Popen`` through, and a fresh
+    import of the module, which would restore it, is refused by the hook."""
     import _posixsubprocess
 
-    _posixsubprocess.fork_exec = refused
+    fork_exec = _posixsubprocess.fork_exec
+
+    def gated(*args, **kwargs):
+        if not permitted():
+            raise PermissionError("the grader does not allow starting a process in submissions")
+        return fork_exec(*args, **kwargs)
+
+    _posixsubprocess.fork_exec = gated
     if "subprocess" in sys.modules:
-        sys.modules["subprocess"]._fork_exec = refused
+        sys.modules["subprocess"]._fork_exec = gated

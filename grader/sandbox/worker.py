@@ -24,7 +24,7 @@ import sys
 import tempfile
 import traceback
 import types
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +79,10 @@ class SubmissionHost:
         # ctypes opens libraries when imported: import it before the hook refuses
         # that to learner code, so `import ctypes` in a submission still works.
         importlib.import_module("ctypes")
+        toolchain = self.prepare_required_modules(sandbox)
         policy.limit_memory(self.config["memory_limit_mb"])
         protected = [Path(path) for path in self.config["protected"]]
-        policy.install_audit_hook(sandbox, protected, self.filename)
+        policy.install_audit_hook(sandbox, protected, self.filename, toolchain)
 
         module = types.ModuleType(module_name)
         module.__file__ = str(sandbox / f"{module_name}.py")
@@ -105,6 +106,18 @@ class SubmissionHost:
                 return self.load_failed(f"`{name}` in {self.filename} is a {kind}, not a function")
         self.module = module
         self.send({"type": "ready"})
+
+    def prepare_required_modules(self, sandbox: Path) -> policy.Toolchain | None:
+        """Let each preloaded module that defines ``prepare_worker(sandbox)`` set up,
+        before the worker confines itself, what it cannot set up after: a CUDA
+        context, a compiler (``kernel_log``). Returns the toolchain one of them
+        may run under the audit hook."""
+        toolchain = None
+        for name in self.config["requires"]:
+            prepare = getattr(sys.modules.get(name), "prepare_worker", None)
+            if prepare is not None:
+                toolchain = prepare(sandbox) or toolchain
+        return toolchain
 
     def load_failed(self, message: str, *, kind: str = "load", traceback: str = "", location=None) -> None:
         self.send(
@@ -133,9 +146,11 @@ class SubmissionHost:
             }
             return self.send({"type": "raise", "id": call_id, "traceback": "", "location": None, **error})
         arguments = [*args, *kwargs.values()]
-        before = [self.encode_or_none(argument) for argument in arguments]
         recorders = self.recorders() if header.get("record") else []
         try:
+            # A timed call returns only its time, so in-place changes are not looked for:
+            # that would copy every large argument to the host twice per call.
+            before = [None if header.get("timed") else self.encode_or_none(argument) for argument in arguments]
             with ExitStack() as recording:
                 logs = {module.LOG_NAME: (module, recording.enter_context(module.recording())) for module in recorders}
                 if header.get("timed"):
@@ -163,17 +178,19 @@ class SubmissionHost:
                     "location": location,
                 }
             )
-        # The trusted side sees in-place changes (heapq-style functions) as
-        # arguments whose encoding changed during the call.
-        changed = [
-            position
-            for position, argument in enumerate(arguments)
-            if before[position] is not None and self.encode_or_none(argument) != before[position]
-        ]
         try:
+            # The trusted side sees in-place changes (heapq-style functions) as
+            # arguments whose encoding changed during the call.
+            changed = [
+                position
+                for position, argument in enumerate(arguments)
+                if before[position] is not None and self.encode_or_none(argument) != before[position]
+            ]
             tree, out_buffers = wire.encode((result, {position: arguments[position] for position in changed}))
         except UnsupportedValue as error:
             return self.send({"type": "unsupported", "id": call_id, "message": str(error)})
+        except MemoryError:  # copying a huge result to send it
+            return self.send({"type": "memory", "id": call_id})
         reply = {"type": "return", "id": call_id, "value": tree}
         if recorders:
             reply["logs"] = {name: module.as_plain_data(log, self.filename) for name, (module, log) in logs.items()}
@@ -188,9 +205,10 @@ class SubmissionHost:
         cuda = any(
             getattr(getattr(value, "device", None), "type", None) == "cuda" for value in [*args, *kwargs.values()]
         )
-        return median_seconds(
-            lambda: function(*args, **kwargs), cuda=cuda, warmup=timed["warmup"], repeats=timed["repeats"]
-        )
+        with _without_dispatch_modes():
+            return median_seconds(
+                lambda: function(*args, **kwargs), cuda=cuda, warmup=timed["warmup"], repeats=timed["repeats"]
+            )
 
     def recorders(self) -> list[types.ModuleType]:
         """The preloaded modules that can record what a call does (``tensor_log``, ``kernel_log``)."""
@@ -229,6 +247,17 @@ class SubmissionHost:
             return str(error)
         except BaseException:  # noqa: BLE001 - a learner's __str__ may raise anything
             return f"<{type(error).__name__} whose message cannot be shown>"
+
+
+def _without_dispatch_modes():
+    """A context in which torch runs without the grader's dispatch modes (``poison``
+    fills every new output with NaN: a second pass over memory that would be
+    timed as the learner's), if torch is loaded at all."""
+    if "torch" not in sys.modules:
+        return nullcontext()
+    from torch.utils._python_dispatch import _disable_current_modes
+
+    return _disable_current_modes()
 
 
 def serve_forked(commands_fd: int, replies_fd: int, output_fd: int) -> int:
