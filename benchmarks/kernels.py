@@ -5,9 +5,10 @@ Times the reference solutions of `triton_softmax`, `triton_matmul` and
 `torch.nn.functional.scaled_dot_product_attention` at realistic sizes, with
 `grader.timing.median_seconds`: CUDA events, the L2 cache flushed before each
 run, the median of 20 runs after 5 warm-up runs (which also compile and
-autotune). Each kernel's result is first compared with torch's at that size,
-so a configuration that only the autotuner picks at large sizes cannot be
-fast and wrong unnoticed. Prints a table, or JSON with `--json`. Run from the
+autotune), taken in three rounds that alternate between the reference and
+torch; each figure is the median of its three rounds. Each kernel's result
+is first compared with torch's at that size, so a configuration that only the
+autotuner picks at large sizes cannot be fast and wrong unnoticed. Prints a table, or JSON with `--json`. Run from the
 repository root on a machine with a CUDA GPU:
 
     python benchmarks/kernels.py
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import statistics
 import sys
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -32,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # grader.timing, when run as a script
 
 DEVICE = "cuda"
+ROUNDS = 3  # the median of ROUNDS medians of 20 runs each
 SOFTMAX_SHAPES = [(8192, 8192, "float16"), (8192, 8192, "float32"), (4096, 4000, "float16"), (16384, 1024, "float16"),
                   (65536, 256, "float16")]  # fmt: skip
 MATMUL_SHAPES = [(4096, 4096, 4096, "float16"), (8192, 8192, 8192, "float16"), (8192, 8192, 1024, "float16"),
@@ -94,7 +97,12 @@ def row(kernel, case, unit, work, ours: Callable, theirs: Callable, baseline_nam
     error = float((got.float() - expected.float()).abs().max())
     if error > tolerance:
         return {"kernel": kernel, "case": case, "unit": unit, "error": f"differs from {baseline_name} by {error:.3g}"}
-    reference_s, baseline_s = median(ours), median(theirs)
+    # Rounds alternate between the two, so a transient slowdown of the GPU (seen
+    # here: a row of one run several times slower, for torch too) costs one
+    # round of one side, not the row.
+    rounds = [(median(ours), median(theirs)) for _ in range(ROUNDS)]
+    reference_s = statistics.median(ours_s for ours_s, _ in rounds)
+    baseline_s = statistics.median(theirs_s for _, theirs_s in rounds)
     return {
         "kernel": kernel,
         "case": case,
@@ -130,7 +138,7 @@ def main() -> None:
     device = torch.cuda.get_device_name()
     versions = f"torch {torch.__version__}, triton {triton.__version__}"
     if not arguments.json:
-        print(f"{device}, {versions}; median of 20 runs, L2 flushed; reference vs torch")
+        print(f"{device}, {versions}; median of {ROUNDS} rounds of 20 runs, L2 flushed; reference vs torch")
         print(f"{'kernel':<16} {'case':<40} {'reference':>10} {'torch':>10} {'ratio':>7}  unit")
     rows = []
     for name, section in sections.items():

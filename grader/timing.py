@@ -16,6 +16,7 @@ from collections.abc import Callable
 L2_FLUSH_BYTES = 256 * 1024**2  # well past the L2 of any current GPU (H100: 50 MB, H200: 60 MB)
 WARMUP_RUNS = 5  # the first runs compile (Triton), autotune and fill caches
 TIMED_RUNS = 20
+LAUNCH_COVER_CYCLES = 2_000_000  # about a millisecond at the clocks of current GPUs
 
 
 def median_seconds(run: Callable[[], object], *, cuda: bool, warmup: int = WARMUP_RUNS, repeats: int = TIMED_RUNS):
@@ -37,6 +38,12 @@ def median_seconds(run: Callable[[], object], *, cuda: bool, warmup: int = WARMU
     torch.cuda.synchronize()
     for start, end in zip(starts, ends):
         flush.zero_()
+        # The GPU spins while the host launches the run, so the run is queued
+        # before the GPU reaches it: the events time the kernels, not Python's
+        # launch latency, which on a busy or virtual machine can jump from
+        # microseconds to hundreds of them for a while (seen on an H100 here:
+        # a 26 µs softmax timed at 170 µs for a second, and not in the next process).
+        torch.cuda._sleep(LAUNCH_COVER_CYCLES)
         start.record()
         run()
         end.record()
