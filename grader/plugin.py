@@ -147,7 +147,17 @@ class GradingPlugin:
                 and not _is_not_implemented(outcome.error)
             ):
                 result.counterexample = json_safe(outcome.example)
+                result.counterexample_shrunk = _shrinks(item)
         return result
+
+
+def _shrinks(item: pytest.Item) -> bool:
+    """Whether hypothesis shrinks this test's failing inputs; a test may turn that
+    off when each example is costly (a kernel run in Triton's interpreter)."""
+    from hypothesis import Phase
+
+    settings = getattr(getattr(item, "obj", None), "_hypothesis_internal_use_settings", None)
+    return settings is None or Phase.shrink in settings.phases
 
 
 def _visibility(item: pytest.Item) -> str:

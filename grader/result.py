@@ -39,6 +39,9 @@ class TestResult:
     status: Status
     message: str = ""  # why it failed, in a sentence or a short paragraph
     counterexample: dict[str, Any] | None = None  # argument name -> JSON-safe value
+    # False where the test turns hypothesis's shrinking off (each example is costly, a
+    # Triton kernel in the interpreter): the counterexample is the first found, not the smallest.
+    counterexample_shrunk: bool = True
     output: str = ""  # the learner's captured stdout/stderr during this test
     traceback: str = ""  # the learner's frames only
     location: dict[str, Any] | None = None  # {"file", "line"} of the learner's failing line

@@ -163,3 +163,22 @@ def test_performance_section_says_why_nothing_was_measured():
     )
     assert "Performance: not measured (no CUDA GPU here)" in click.unstyle(formats.render("terminal", result))
     assert "Not measured: no CUDA GPU here" in formats.render("html", result)
+
+
+def test_a_counterexample_is_called_smallest_only_where_the_test_shrinks(tmp_path):
+    (tmp_path / "test_unshrunk.py").write_text(
+        "from hypothesis import Phase, given, settings, strategies as st\n\n"
+        "@settings(phases=[Phase.generate], max_examples=20)\n"
+        "@given(capacity=st.integers(2, 50))\n"
+        "def test_one_item_is_taken_once(submission, capacity):\n"
+        "    assert submission.max_value([1], [1], capacity) == 1, 'the item was taken more than once'\n"
+    )
+    common = ("--submission", str(WRONG), "--extra-tests", str(tmp_path))
+    tests = {test["name"]: test for test in grade_json(KNAPSACK, *common)[0]["tests"]}
+    unshrunk, shrunk = tests["test_one_item_is_taken_once"], tests["test_max_value_equals_best_subset"]
+    assert unshrunk["counterexample"] and unshrunk["counterexample_shrunk"] is False
+    assert shrunk["counterexample"] and shrunk["counterexample_shrunk"] is True
+    terminal = click.unstyle(run_grade(str(KNAPSACK), *common, "-v", env={**os.environ, "NO_COLOR": "1"}).stdout)
+    section = terminal[terminal.index("── test_one_item_is_taken_once") :]
+    assert "failing input (the first found: this test does not shrink its inputs):" in section.split("──")[1]
+    assert "smallest failing input:" in terminal[terminal.index("── test_max_value_equals_best_subset") :]

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from grader.display import short_text
-from grader.formats.text import performance_table
+from grader.formats.text import counterexample_title, performance_table
 from grader.result import GradingResult, Status
 
 LEARNER_FACING = True
@@ -46,7 +46,7 @@ def step_summary(result: GradingResult) -> str:
         lines.append(f"| {marks[test.status]} | `{test.name}` | {test.score:g}/{test.max_score:g} | {why} |")
     failures = [test for test in result.tests if test.counterexample]
     for test in failures:
-        lines += ["", f"<details><summary><code>{test.name}</code>: smallest failing input</summary>", ""]
+        lines += ["", f"<details><summary><code>{test.name}</code>: {counterexample_title(test)}</summary>", ""]
         lines += [f"- `{name}` = `{_cell(short_text(value))}`" for name, value in test.counterexample.items()]
         lines += ["", "</details>"]
     table = performance_table(result)
@@ -64,7 +64,7 @@ def _message(test) -> str:
     text = test.message
     if test.counterexample:
         inputs = ", ".join(f"{name}={short_text(value, 80)}" for name, value in test.counterexample.items())
-        text += f"\nSmallest failing input: {inputs}"
+        text += f"\n{counterexample_title(test).capitalize()}: {inputs}"
     return text
 
 

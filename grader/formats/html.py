@@ -16,7 +16,7 @@ import json
 import math
 from typing import Any
 
-from grader.formats.text import performance_table
+from grader.formats.text import counterexample_title, performance_table
 from grader.result import GradingResult, Status, TestResult
 
 LEARNER_FACING = True
@@ -115,6 +115,7 @@ def _test_view(test: TestResult, result: GradingResult) -> dict[str, Any]:
         "more": more,
         "location": "" if not_run else _location(test.location),
         "counterexample": [] if not_run else [_argument(n, v) for n, v in (test.counterexample or {}).items()],
+        "counterexample_title": counterexample_title(test).capitalize(),
         "diagnostics": _diagnostics_rows(test.diagnostics or {}),
         "heatmap": _heatmap((test.diagnostics or {}).get("error_map")),
         "output_shown": shown_output,

@@ -4,7 +4,8 @@ Fields: ``exercise``, ``title``, ``submission``, ``score``, ``max_score``,
 ``status`` ("passed" | "failed" | "error"), ``seed``, ``command`` (reproduces
 the run), ``duration_s``, ``message``, ``notes`` and ``tests``, each test with
 ``name``, ``score``, ``max_score``, ``status``, ``message``,
-``counterexample`` (argument name -> value), ``output``, ``traceback``,
+``counterexample`` (argument name -> value), ``counterexample_shrunk``,
+``output``, ``traceback``,
 ``location``, ``diagnostics`` and ``duration_s``. See ``grader.result``.
 """
 

@@ -7,7 +7,7 @@ import textwrap
 import click
 
 from grader.display import short_text
-from grader.formats.text import performance_table
+from grader.formats.text import counterexample_title, performance_table
 from grader.result import GradingResult, Status, TestResult
 
 _MARKS = {
@@ -73,7 +73,7 @@ def _failure_details(test: TestResult, verbose: bool) -> list[str]:
     lines = [click.style(f"── {test.name}", bold=True)]
     lines += _indented(test.message, 4)
     if test.counterexample:
-        lines.append("    smallest failing input:")
+        lines.append(f"    {counterexample_title(test)}:")
         lines += [f"      {name} = {short_text(value)}" for name, value in test.counterexample.items()]
     if test.diagnostics:
         lines += _indented(_diagnostics_text(test.diagnostics), 4)

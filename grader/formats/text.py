@@ -6,12 +6,19 @@ from grader.display import short_text
 from grader.result import GradingResult, TestResult
 
 
+def counterexample_title(test: TestResult) -> str:
+    """What the counterexample is: the smallest failing input, unless the test does not shrink."""
+    if test.counterexample_shrunk:
+        return "smallest failing input"
+    return "failing input (the first found: this test does not shrink its inputs)"
+
+
 def failure_text(test: TestResult, *, output: bool = True) -> str:
     """The message, smallest failing input, numeric details, traceback and output of one test."""
     parts = [test.message] if test.message else []
     if test.counterexample:
         lines = [f"  {name} = {short_text(value)}" for name, value in test.counterexample.items()]
-        parts.append("Smallest failing input:\n" + "\n".join(lines))
+        parts.append(f"{counterexample_title(test).capitalize()}:\n" + "\n".join(lines))
     if test.diagnostics:
         details = {key: value for key, value in test.diagnostics.items() if key != "error_map"}
         parts.append(
