@@ -86,6 +86,14 @@ def test_allocating_50_gb_runs_out_of_memory(knapsack_copy):
     assert all("ran out of memory" in message for message in messages(result))
 
 
+def test_a_torch_tensor_past_the_memory_limit_runs_out_of_memory(tmp_path):
+    # torch reports it as a RuntimeError from its allocator, not as a MemoryError.
+    source = "import torch\n\ndef normalize_rows(x):\n    return torch.empty(50 * 10**9, dtype=torch.uint8)\n"
+    result, _ = grade_json(TEST_EXERCISES / "normalize_rows", "--submission", str(write(tmp_path, source)))
+    assert result["score"] == 0
+    assert all("ran out of memory (limit: 1024 MB)" in message for message in messages(result))
+
+
 def test_monkeypatching_the_checkers_changes_nothing(knapsack_copy, constant_answer_score):
     source = """
         import builtins, operator, math

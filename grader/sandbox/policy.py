@@ -61,6 +61,7 @@ _WRITES = {
     "shutil.move": (0, 1),
 }
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_WRITABLE_DEVICES = ("/dev/null",)
 _SUBPROCESS_FILE = os.path.realpath(subprocess.__file__)
 
 
@@ -81,9 +82,6 @@ class Toolchain:
         found = shutil.which(os.fsdecode(executable))
         library = os.path.realpath(self.library) + os.sep
         return found is not None and os.path.realpath(found) in self.programs and caller_file.startswith(library)
-
-
-_WRITABLE_DEVICES = ("/dev/null",)
 
 
 def limit_resources(output_bytes: int) -> None:

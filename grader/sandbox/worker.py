@@ -95,6 +95,8 @@ class SubmissionHost:
         except MemoryError:
             return self.load_failed(f"{self.filename} ran out of memory while being imported", kind="memory")
         except BaseException as error:  # noqa: BLE001 - anything the learner raises is reported
+            if _is_host_allocation_failure(error):
+                return self.load_failed(f"{self.filename} ran out of memory while being imported", kind="memory")
             learner_tb, location = self.learner_traceback(error)
             message = f"importing {self.filename} raised {self.describe_exception(error)}"
             return self.load_failed(message, traceback=learner_tb, location=location)
@@ -165,6 +167,8 @@ class SubmissionHost:
         except MemoryError:
             return self.send({"type": "memory", "id": call_id})
         except BaseException as error:  # noqa: BLE001 - anything the learner raises is reported
+            if _is_host_allocation_failure(error):
+                return self.send({"type": "memory", "id": call_id})
             learner_tb, location = self.learner_traceback(error)
             kind = type(error)
             return self.send(
@@ -247,6 +251,13 @@ class SubmissionHost:
             return str(error)
         except BaseException:  # noqa: BLE001 - a learner's __str__ may raise anything
             return f"<{type(error).__name__} whose message cannot be shown>"
+
+
+def _is_host_allocation_failure(error: BaseException) -> bool:
+    """torch's CPU allocator reports the memory limit as a RuntimeError, not a
+    MemoryError. (A GPU's out-of-memory error stays the learner's: its message
+    names the GPU, and the worker's limit is not what ran out.)"""
+    return isinstance(error, RuntimeError) and "DefaultCPUAllocator: can't allocate memory" in str(error)
 
 
 def _without_dispatch_modes():
