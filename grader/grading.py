@@ -67,7 +67,8 @@ def grade(
     try:
         _load_hypothesis_profile(max_examples)
         # pytest's own report is not shown: the result model is the report.
-        with contextlib.redirect_stdout(io.StringIO()):
+        pytest_output = io.StringIO()
+        with contextlib.redirect_stdout(pytest_output):
             exit_code = pytest.main(_pytest_args(exercise, seed, extra_tests), plugins=[plugin])
     finally:
         worker.close()
@@ -76,7 +77,11 @@ def grade(
             f"the tests of {exercise.name} could not be collected:\n" + "\n".join(plugin.collection_errors)
         )
     if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise GraderError(f"pytest could not run the tests of {exercise.name} (exit code {int(exit_code)})")
+        detail = _why_pytest_stopped(pytest_output.getvalue())
+        raise GraderError(
+            f"pytest could not run the tests of {exercise.name} (exit code {int(exit_code)})"
+            + (f":\n{detail}" if detail else "")
+        )
 
     tests = plugin.tests
     load_failure = next((test.message for test in tests if test.status is Status.ERROR), "")
@@ -97,6 +102,14 @@ def grade(
         performance=plugin.measurements,
         performance_skipped=plugin.performance_skipped,
     )
+
+
+def _why_pytest_stopped(output: str, max_lines: int = 40) -> str:
+    """The lines of pytest's report that say why it stopped: an internal error's
+    traceback (a hook that raised, in the grader or an exercise's tests) or an
+    exit a test asked for."""
+    lines = [line for line in output.splitlines() if line.startswith("INTERNALERROR>") or "Exit:" in line]
+    return "\n".join(lines[-max_lines:])
 
 
 def reproduce_command(exercise: Exercise, submission_path: Path | None, seed: int) -> str:

@@ -72,6 +72,18 @@ def test_bad_option_is_exit_status_two():
     assert "Invalid value for '--format'" in process.stderr
 
 
+def test_a_broken_test_stops_grading_with_the_reason(tmp_path):
+    # An instructor's test with an unknown visibility makes the grader's own hook raise:
+    # pytest stops with an internal error, whose reason must reach the instructor.
+    (tmp_path / "test_extra.py").write_text(
+        "import pytest\n\n@pytest.mark.visibility('secret')\ndef test_extra(submission):\n    pass\n"
+    )
+    process = run_grade(str(KNAPSACK), "--submission", str(WRONG), "--extra-tests", str(tmp_path))
+    assert process.returncode == 2
+    assert "pytest could not run the tests of knapsack (exit code 3)" in process.stderr
+    assert "visibility must be one of" in process.stderr
+
+
 def test_list_names_every_exercise():
     result = CliRunner().invoke(main, ["list"])
     assert result.exit_code == 0
