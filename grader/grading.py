@@ -97,11 +97,21 @@ def grade(
         command=reproduce_command(exercise, submission_path, seed),
         duration_s=round(time.perf_counter() - started, 3),
         message=load_failure,
-        notes=list(submission.notes),
+        notes=[*submission.notes, *_device_notes(exercise)],
         tests=tests,
         performance=plugin.measurements,
         performance_skipped=plugin.performance_skipped,
     )
+
+
+def _device_notes(exercise: Exercise) -> list[str]:
+    """Where the exercise's Triton kernels ran, when that was the interpreter: its
+    sizes are small, bfloat16 is skipped and no speed is measured."""
+    if "grader.sandbox.kernel_log" not in exercise.requires:
+        return []
+    from grader.devices import INTERPRETER_NOTE, kernel_device
+
+    return [INTERPRETER_NOTE] if kernel_device() == "cpu" else []
 
 
 def _why_pytest_stopped(output: str, max_lines: int = 40) -> str:

@@ -84,6 +84,14 @@ def test_a_broken_test_stops_grading_with_the_reason(tmp_path):
     assert "visibility must be one of" in process.stderr
 
 
+def test_a_triton_exercise_says_when_its_kernels_ran_in_the_interpreter():
+    from grader.devices import INTERPRETER_NOTE, kernel_device
+
+    result, _ = grade_json(EXERCISES / "triton_softmax")  # the stub: every test fails at once
+    assert (INTERPRETER_NOTE in result["notes"]) == (kernel_device() == "cpu")
+    assert not grade_json(KNAPSACK)[0]["notes"], "exercises without kernels say nothing of devices"
+
+
 def test_list_names_every_exercise():
     result = CliRunner().invoke(main, ["list"])
     assert result.exit_code == 0

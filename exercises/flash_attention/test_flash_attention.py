@@ -14,24 +14,22 @@ from functools import partial
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import assert_close
-from grader.devices import kernel_device
 from grader.strategies import laid_out
-from grader.timing import median_seconds
-
-DEVICE = kernel_device()
-ON_GPU = DEVICE == "cuda"
-BF16_ON_GPU_ONLY = pytest.mark.skipif(
-    not ON_GPU, reason="bfloat16: Triton's interpreter computes it wrongly without an error; these cases run on a GPU"
+from grader.triton_checks import (
+    DEVICE,
+    DTYPES,
+    ON_GPU,
+    assert_no_nan,
+    assert_own_kernel,
+    kernel_runs,
+    report_speed,
+    torch_ops,
 )
-DTYPES = [
-    pytest.param(torch.float16, id="float16"),
-    pytest.param(torch.bfloat16, id="bfloat16", marks=BF16_ON_GPU_ONLY),
-    pytest.param(torch.float32, id="float32"),
-]
+
 # (rtol, atol as a fraction of max |v|) against float64. The output is an
 # average of rows of v, so its error is measured against their size. float16
 # and bfloat16: the weights p are rounded to the input dtype for the p @ v
@@ -45,11 +43,8 @@ TOLERANCES = {
 }
 HEAD_DIMS = [16, 32, 64, 128]
 MAX_BATCH, MAX_HEADS, MAX_LEN, LONG_LENS = (2, 4, 600, (1000, 2100)) if ON_GPU else (2, 2, 100, (129, 260))
-# Each example is a kernel launch, which Triton's interpreter runs in Python
-# (a tenth of a second to a second): few examples, and no shrinking, which
-# would rerun the failing kernel hundreds of times.
-KERNEL_RUNS = settings(max_examples=30 if ON_GPU else 15, phases=[Phase.explicit, Phase.generate])
-FEW_KERNEL_RUNS = settings(max_examples=8 if ON_GPU else 5, phases=[Phase.explicit, Phase.generate])
+KERNEL_RUNS = kernel_runs(on_gpu=30, interpreted=15)
+FEW_KERNEL_RUNS = kernel_runs(on_gpu=8, interpreted=5)
 # Torch ops that would be computing attention instead of the kernel.
 TORCH_ATTENTION_OPS = {"mm", "bmm", "matmul", "baddbmm", "addmm", "einsum", "_softmax", "_safe_softmax", "exp", "exp_"}
 
@@ -106,16 +101,6 @@ def describe(q, k, v, causal, sm_scale):
     return (
         f"flash_attention(q {shape(q)}, k {shape(k)}, v {shape(v)}, causal={causal}, sm_scale={sm_scale}), "
         f"{str(q.dtype).removeprefix('torch.')}"
-    )
-
-
-def assert_no_nan(got, call):
-    """NaN is never right here: say where it is and where it comes from."""
-    nan = torch.isnan(got)
-    assert not nan.any(), (
-        f"{call} returned NaN in {int(nan.sum())} of {got.numel()} elements, the first at index "
-        f"{tuple(int(i) for i in nan.nonzero()[0])}: output your kernel never wrote (the grader fills "
-        "torch.empty with NaN), or an invalid operation such as inf / inf or exp(-inf - (-inf))"
     )
 
 
@@ -228,18 +213,10 @@ def test_the_work_happens_in_your_own_kernel_without_n_by_n_scores(submission):
     spec = {"B": 1, "H": 2, "N": 48, "D": 16, "causal": True, "sm_scale": None, "spread": 1.0, "seed": 0}
     q, k, v = build(spec, torch.float16)
     _, log = submission.call_recording("flash_attention", q, k, v, causal=True)
-    yours = sorted(name for name, defined_here in log.kernels if defined_here)
-    others = sorted(name for name, defined_here in log.kernels if not defined_here)
-    assert yours, (
-        "flash_attention(q, k, v) launched no Triton kernel defined in your file"
-        + (f" (only {', '.join(others)})" if others else "")
-        + ": write a @triton.jit kernel and launch it with kernel[grid](...)"
-    )
-    torch_ops = sorted(
-        {op for op, _ in log.tensors if op.split(".")[1] in TORCH_ATTENTION_OPS or "scaled_dot_product" in op}
-    )
-    assert not torch_ops, (
-        f"flash_attention launched {', '.join(yours)} but torch computed attention too: {', '.join(torch_ops)}; "
+    yours = assert_own_kernel(log, "flash_attention(q, k, v)")
+    torch_work = torch_ops(log, TORCH_ATTENTION_OPS, containing=("scaled_dot_product",))
+    assert not torch_work, (
+        f"flash_attention launched {', '.join(yours)} but torch computed attention too: {', '.join(torch_work)}; "
         "the scores, the softmax and p @ v belong in the kernel"
     )
     scores = sorted({shape for _, shape in log.tensors if shape[-2:] == (48, 48)})
@@ -258,19 +235,16 @@ def test_speed_against_torch(submission, reference, performance):
         pytest.skip("no CUDA GPU: speed is measured only on a GPU")
     for b, h, n, d, causal in [(4, 32, 4096, 64, False), (4, 32, 4096, 64, True), (4, 32, 4096, 128, False)]:
         q, k, v = (torch.randn(b, h, n, d, device="cuda", dtype=torch.float16) for _ in range(3))
-        flops = 4 * b * h * n * n * d / (2 if causal else 1)
-        seconds = submission.call_timed("flash_attention", q, k, v, causal=causal)
-        torch_s = median_seconds(partial(F.scaled_dot_product_attention, q, k, v, is_causal=causal), cuda=True)
-        reference_s = median_seconds(partial(reference.flash_attention, q, k, v, causal=causal), cuda=True)
-        case = f"B {b}, H {h}, N {n}, D {d}, float16" + (", causal" if causal else "")
-        for baseline_s, baseline_name in [
-            (torch_s, "torch.nn.functional.scaled_dot_product_attention"),
-            (reference_s, "the reference solution"),
-        ]:
-            performance(
-                case=case,
-                unit="TFLOP/s",
-                submission=flops / seconds / 1e12,
-                baseline=flops / baseline_s / 1e12,
-                baseline_name=baseline_name,
-            )
+        report_speed(
+            performance,
+            case=f"B {b}, H {h}, N {n}, D {d}, float16" + (", causal" if causal else ""),
+            unit="TFLOP/s",
+            work=4 * b * h * n * n * d / (2 if causal else 1),
+            seconds=submission.call_timed("flash_attention", q, k, v, causal=causal),
+            baselines={
+                "torch.nn.functional.scaled_dot_product_attention": partial(
+                    F.scaled_dot_product_attention, q, k, v, is_causal=causal
+                ),
+                "the reference solution": partial(reference.flash_attention, q, k, v, causal=causal),
+            },
+        )

@@ -11,24 +11,22 @@ from functools import partial
 
 import pytest
 import torch
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import assert_close
-from grader.devices import kernel_device
 from grader.strategies import laid_out
-from grader.timing import median_seconds
-
-DEVICE = kernel_device()
-ON_GPU = DEVICE == "cuda"
-BF16_ON_GPU_ONLY = pytest.mark.skipif(
-    not ON_GPU, reason="bfloat16: Triton's interpreter computes it wrongly without an error; these cases run on a GPU"
+from grader.triton_checks import (
+    DEVICE,
+    DTYPES,
+    ON_GPU,
+    assert_no_nan,
+    assert_own_kernel,
+    kernel_runs,
+    report_speed,
+    torch_ops,
 )
-DTYPES = [
-    pytest.param(torch.float16, id="float16"),
-    pytest.param(torch.bfloat16, id="bfloat16", marks=BF16_ON_GPU_ONLY),
-    pytest.param(torch.float32, id="float32"),
-]
+
 # Each output element is a dot product of K terms; its rounding error is
 # bounded relative to Σ_k |a_ik b_kj|, so the absolute tolerance is a fraction
 # of the largest of those sums ("scale"), and the relative one covers rounding
@@ -38,10 +36,8 @@ DTYPES = [
 RTOL = {torch.float16: 1e-3, torch.bfloat16: 1e-2, torch.float32: 1e-3 if ON_GPU else 1e-5}
 ATOL_PER_SCALE = {torch.float16: 1e-4, torch.bfloat16: 1e-3, torch.float32: 1e-3 if ON_GPU else 1e-6}
 MAX_DIM = 700 if ON_GPU else 80
-# Each example is a kernel launch, which Triton's interpreter runs in Python:
-# few examples, and no shrinking, which would rerun the failing kernel hundreds of times.
-KERNEL_RUNS = settings(max_examples=30 if ON_GPU else 20, phases=[Phase.explicit, Phase.generate])
-FEW_KERNEL_RUNS = settings(max_examples=10, phases=[Phase.explicit, Phase.generate])
+KERNEL_RUNS = kernel_runs(on_gpu=30, interpreted=20)
+FEW_KERNEL_RUNS = kernel_runs(on_gpu=10, interpreted=10)
 # Torch ops that would be doing the multiplication instead of the kernel.
 TORCH_PRODUCT_OPS = {
     "mm", "bmm", "addmm", "addbmm", "baddbmm", "matmul", "dot", "vdot", "mv", "addmv", "linear",
@@ -77,16 +73,6 @@ def tolerances(a, b):
 def describe(t):
     layout = "" if t.is_contiguous() else f" with strides {tuple(t.stride())}"
     return f"{tuple(t.shape)}{layout}"
-
-
-def assert_no_nan(got, call):
-    """NaN is never right here: say where it is and where it comes from."""
-    nan = torch.isnan(got)
-    assert not nan.any(), (
-        f"{call} returned NaN in {int(nan.sum())} of {got.numel()} elements, the first at index "
-        f"{tuple(int(i) for i in nan.nonzero()[0])}: output your kernel never wrote (the grader fills "
-        "torch.empty with NaN), or an invalid operation such as inf / inf or exp(-inf - (-inf))"
-    )
 
 
 def check(submission, a, b):
@@ -165,16 +151,10 @@ def test_transposed_product_is_the_product_of_transposes(submission, spec):
 def test_the_work_happens_in_your_own_triton_kernel(submission):
     a, b = build({"M": 20, "N": 24, "K": 40, "seed": 0}, torch.float16)
     _, log = submission.call_recording("matmul", a, b)
-    yours = sorted(name for name, defined_here in log.kernels if defined_here)
-    others = sorted(name for name, defined_here in log.kernels if not defined_here)
-    assert yours, (
-        "matmul(a, b) launched no Triton kernel defined in your file"
-        + (f" (only {', '.join(others)})" if others else "")
-        + ": write a @triton.jit kernel and launch it with kernel[grid](...)"
-    )
-    torch_ops = sorted({op for op, _ in log.tensors if op.split(".")[1] in TORCH_PRODUCT_OPS})
-    assert not torch_ops, (
-        f"matmul(a, b) launched {', '.join(yours)} but torch did products too: {', '.join(torch_ops)}; "
+    yours = assert_own_kernel(log, "matmul(a, b)")
+    torch_work = torch_ops(log, TORCH_PRODUCT_OPS)
+    assert not torch_work, (
+        f"matmul(a, b) launched {', '.join(yours)} but torch did products too: {', '.join(torch_work)}; "
         "the multiplication belongs in the kernel (tl.dot)"
     )
 
@@ -188,15 +168,14 @@ def test_speed_against_torch(submission, reference, performance):
     for m, n, k in [(4096, 4096, 4096), (8192, 8192, 1024), (1000, 1000, 1000)]:
         a = torch.randn(m, k, device="cuda", dtype=torch.float16)
         b = torch.randn(k, n, device="cuda", dtype=torch.float16)
-        flops = 2 * m * n * k
-        seconds = submission.call_timed("matmul", a, b)
-        torch_s = median_seconds(partial(torch.matmul, a, b), cuda=True)
-        reference_s = median_seconds(partial(reference.matmul, a, b), cuda=True)
-        for baseline_s, baseline_name in [(torch_s, "torch.matmul"), (reference_s, "the reference solution")]:
-            performance(
-                case=f"{m} × {k} @ {k} × {n}, float16",
-                unit="TFLOP/s",
-                submission=flops / seconds / 1e12,
-                baseline=flops / baseline_s / 1e12,
-                baseline_name=baseline_name,
-            )
+        report_speed(
+            performance,
+            case=f"{m} × {k} @ {k} × {n}, float16",
+            unit="TFLOP/s",
+            work=2 * m * n * k,
+            seconds=submission.call_timed("matmul", a, b),
+            baselines={
+                "torch.matmul": partial(torch.matmul, a, b),
+                "the reference solution": partial(reference.matmul, a, b),
+            },
+        )

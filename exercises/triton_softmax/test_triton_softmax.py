@@ -12,24 +12,22 @@ from functools import partial
 
 import pytest
 import torch
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import assert_close
-from grader.devices import kernel_device
 from grader.strategies import laid_out
-from grader.timing import median_seconds
-
-DEVICE = kernel_device()
-ON_GPU = DEVICE == "cuda"
-BF16_ON_GPU_ONLY = pytest.mark.skipif(
-    not ON_GPU, reason="bfloat16: Triton's interpreter computes it wrongly without an error; these cases run on a GPU"
+from grader.triton_checks import (
+    DEVICE,
+    DTYPES,
+    ON_GPU,
+    assert_no_nan,
+    assert_own_kernel,
+    kernel_runs,
+    report_speed,
+    torch_ops,
 )
-DTYPES = [
-    pytest.param(torch.float16, id="float16"),
-    pytest.param(torch.bfloat16, id="bfloat16", marks=BF16_ON_GPU_ONLY),
-    pytest.param(torch.float32, id="float32"),
-]
+
 # Against a float64 softmax: the output's rounding (half a unit in the last
 # place: 4.9e-4 relative in float16, 3.9e-3 in bfloat16) plus float32 arithmetic.
 TOLERANCES = {
@@ -38,11 +36,8 @@ TOLERANCES = {
     torch.float32: {"rtol": 1e-5, "atol": 1e-6},
 }
 MAX_ROWS, MAX_COLS = (64, 8192) if ON_GPU else (8, 300)
-# Each example is a kernel launch, which Triton's interpreter runs in Python
-# (a tenth of a second): few examples, and no shrinking, which would rerun
-# the failing kernel hundreds of times.
-KERNEL_RUNS = settings(max_examples=40 if ON_GPU else 25, phases=[Phase.explicit, Phase.generate])
-FEW_KERNEL_RUNS = settings(max_examples=10, phases=[Phase.explicit, Phase.generate])
+KERNEL_RUNS = kernel_runs(on_gpu=40, interpreted=25)
+FEW_KERNEL_RUNS = kernel_runs(on_gpu=10, interpreted=10)
 # Torch ops that would be doing the softmax's arithmetic instead of the kernel.
 TORCH_SOFTMAX_OPS = {"_softmax", "_safe_softmax", "_log_softmax", "exp", "exp_", "amax", "max", "sum", "div", "div_"}
 
@@ -82,16 +77,6 @@ def softmax64(x):
 def describe(x):
     layout = "" if x.is_contiguous() else f" with strides {tuple(x.stride())}"
     return f"x of shape {tuple(x.shape)}{layout}, {str(x.dtype).removeprefix('torch.')}"
-
-
-def assert_no_nan(got, call):
-    """NaN is never right here: say where it is and where it comes from."""
-    nan = torch.isnan(got)
-    assert not nan.any(), (
-        f"{call} returned NaN in {int(nan.sum())} of {got.numel()} elements, the first at index "
-        f"{tuple(int(i) for i in nan.nonzero()[0])}: output your kernel never wrote (the grader fills "
-        "torch.empty with NaN), or an invalid operation such as inf / inf or exp(-inf - (-inf))"
-    )
 
 
 def check(submission, x, name=None, **tolerances):
@@ -197,16 +182,10 @@ def test_strided_inputs_match_float64(submission, spec, layout):
 def test_the_work_happens_in_your_own_triton_kernel(submission):
     x = build({"rows": 5, "cols": 37, "spread": 1.0, "offset": 0.0, "seed": 0}, torch.float32)
     _, log = submission.call_recording("softmax", x)
-    yours = sorted(name for name, defined_here in log.kernels if defined_here)
-    others = sorted(name for name, defined_here in log.kernels if not defined_here)
-    assert yours, (
-        "softmax(x) launched no Triton kernel defined in your file"
-        + (f" (only {', '.join(others)})" if others else "")
-        + ": write a @triton.jit kernel and launch it with kernel[grid](...)"
-    )
-    torch_ops = sorted({op for op, _ in log.tensors if op.split(".")[1] in TORCH_SOFTMAX_OPS})
-    assert not torch_ops, (
-        f"softmax(x) launched {', '.join(yours)} but also computed with torch: {', '.join(torch_ops)}; "
+    yours = assert_own_kernel(log, "softmax(x)")
+    torch_work = torch_ops(log, TORCH_SOFTMAX_OPS)
+    assert not torch_work, (
+        f"softmax(x) launched {', '.join(yours)} but also computed with torch: {', '.join(torch_work)}; "
         "the max, exp, sum and division belong in the kernel"
     )
 
@@ -220,15 +199,14 @@ def test_speed_against_torch(submission, reference, performance):
     for rows, cols in [(8192, 8192), (4096, 4000), (16384, 1024)]:
         x = torch.randn(rows, cols, device="cuda", dtype=torch.float16)
         moved = 2 * x.numel() * x.element_size()  # each element read once and written once
-        seconds = submission.call_timed("softmax", x)
-        torch_s = median_seconds(partial(torch.softmax, x, dim=-1), cuda=True)
-        reference_s = median_seconds(partial(reference.softmax, x), cuda=True)
-        case = f"{rows} × {cols}, float16"
-        for baseline_s, baseline_name in [(torch_s, "torch.softmax"), (reference_s, "the reference solution")]:
-            performance(
-                case=case,
-                unit="TB/s",
-                submission=moved / seconds / 1e12,
-                baseline=moved / baseline_s / 1e12,
-                baseline_name=baseline_name,
-            )
+        report_speed(
+            performance,
+            case=f"{rows} × {cols}, float16",
+            unit="TB/s",
+            work=moved,
+            seconds=submission.call_timed("softmax", x),
+            baselines={
+                "torch.softmax": partial(torch.softmax, x, dim=-1),
+                "the reference solution": partial(reference.softmax, x),
+            },
+        )
