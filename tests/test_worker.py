@@ -48,6 +48,9 @@ def generator():
 def outer_scores(q, k):
     import torch
     return torch.softmax(q @ k.T, dim=-1).sum(dim=-1)
+
+def scores_through_a_transpose(q, k):
+    return (k @ q.T).T.sum()
 """
 
 
@@ -60,7 +63,7 @@ def submission(tmp_path_factory):
         entry_points=("push",),
         time_limit_s=1.0,
         memory_limit_mb=1024,
-        requires=("torch", "grader.sandbox.tensor_log"),
+        requires=("torch", "grader.sandbox.tensor_log", "grader.sandbox.value_log"),
         protected=(),
         seed=0,
     )
@@ -93,6 +96,15 @@ def test_a_recorded_call_lists_the_tensors_it_created(submission):
     assert ("aten._softmax.default", (5, 7)) in log.tensors
     assert list(log.tensors) == sorted(log.tensors) and log.kernels == ()
     assert submission.outer_scores(q, k).shape == (5,), "an ordinary call after a recorded one returns a value alone"
+
+
+def test_a_recorded_call_knows_the_values_it_created_in_any_layout(submission):
+    q, k = torch.randn(5, 3, dtype=torch.float64), torch.randn(7, 3, dtype=torch.float64)
+    _, log = submission.call_recording("scores_through_a_transpose", q, k)
+    scores = q @ k.T
+    assert log.created_a_tensor_like(scores) and log.created_a_tensor_like(scores.T.reshape(-1))
+    assert not log.created_a_tensor_like(2 * scores), "a multiple of the scores was never created"
+    assert not log.created_a_tensor_like(scores[:, :6]), "nor a part of them"
 
 
 def test_non_builtin_exceptions_arrive_as_a_grader_error_naming_them(submission):

@@ -210,6 +210,49 @@ def test_both_forms_agree(submission, case):
     )
 
 
+def fixed_case(seed, dtype, layout):
+    """2 sequences of 6 tokens, d = 8, d_c = 3, 2 heads of 4 features: big enough that
+    no other tensor holds the keys' or values' numbers by chance."""
+    generator = torch.Generator().manual_seed(seed)
+
+    def randn(*shape):
+        return laid_out(
+            (torch.randn(shape, generator=generator, dtype=torch.float64) / math.sqrt(shape[-1])).to(dtype), layout
+        )
+
+    return {
+        "x": randn(2, 6, 8) * math.sqrt(8), "w_dkv": randn(3, 8), "w_uk": randn(8, 3), "w_uv": randn(8, 3),
+        "w_q": randn(8, 8), "w_o": randn(8, 8), "n_heads": 2, "causal": True,
+    }  # fmt: skip
+
+
+def per_head_pieces(t, n_heads):
+    """``t`` (B, T, H·D) and the parts a loop over sequences or heads would build."""
+    heads = split_heads(t, n_heads)  # (B, H, T, D)
+    return [t, *heads.unbind(1), *t.unbind(0), *heads.flatten(0, 1).unbind(0)]
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize(
+    "dtype, layout", [(torch.float64, "contiguous"), (torch.float32, "transposed")], ids=["float64", "float32"]
+)
+def test_the_absorbed_form_never_builds_per_head_keys_or_values(submission, dtype, layout):
+    case = fixed_case(7, dtype, layout)
+    _, log = submission.call_recording("mla_absorbed", case["x"], *weights(case), case["n_heads"], causal=True)
+    x, w_dkv, w_uk, w_uv = (case[name].double() for name in ("x", "w_dkv", "w_uk", "w_uv"))
+    c = x @ w_dkv.T
+    built = [
+        name
+        for name, projection in (("keys c @ w_uk.T", w_uk), ("values c @ w_uv.T", w_uv))
+        if any(log.created_a_tensor_like(piece) for piece in per_head_pieces(c @ projection.T, case["n_heads"]))
+    ]
+    assert not built, (
+        f"mla_absorbed({describe(case)}) computed the per-head {' and '.join(built)}, in some layout: "
+        "the absorbed form multiplies W_uk into the queries and W_uv into the output projection, so "
+        "attention runs on the latent c alone and nothing of size T × H × D is built from it"
+    )
+
+
 # Two heads and two tokens at least: with one of either, mixing heads or tokens goes unseen.
 @given(case=mla_inputs(d_model_is_heads_times_dim=True, min_heads=2, min_length=2))
 def test_mla_is_multi_head_attention_with_low_rank_projections(submission, case):

@@ -31,7 +31,11 @@ PRELOAD_TIMEOUT_S = 120.0  # importing torch on a cold, slow disk
 OUTPUT_FILE_LIMIT_BYTES = 64 * 1024 * 1024
 OUTPUT_SHOWN_CHARS = 4000
 # What an exercise lists in `requires` to have calls recorded, and what each fills in CallLog.
-RECORDERS = {"grader.sandbox.tensor_log": "tensors", "grader.sandbox.kernel_log": "kernels"}
+RECORDERS = {
+    "grader.sandbox.tensor_log": "tensors",
+    "grader.sandbox.kernel_log": "kernels",
+    "grader.sandbox.value_log": "values",
+}
 _SIGNAL_REASONS = {
     "SIGSEGV": "segmentation fault",
     "SIGBUS": "bus error",
@@ -77,24 +81,42 @@ class CallLog:
     ``tensors``: sorted distinct ``(aten op, shape)`` of every tensor an op
     returned, e.g. ``("aten.mm.default", (4, 16))`` (needs ``tensor_log``).
     ``kernels``: sorted distinct ``(name, defined in the submission)`` of every
-    Triton kernel launched (needs ``kernel_log``)."""
+    Triton kernel launched (needs ``kernel_log``).
+    ``values``: ``(elements, Σx, Σx², Σ|x|)`` of every floating-point tensor an
+    op returned (needs ``value_log``); see ``created_a_tensor_like``."""
 
     tensors: tuple[tuple[str, tuple[int, ...]], ...] = ()
     kernels: tuple[tuple[str, bool], ...] = ()
+    values: tuple[tuple[int, float, float, float], ...] = ()
+
+    def created_a_tensor_like(self, tensor: Any, rtol: float = 1e-4) -> bool:
+        """Whether the call created a tensor holding the values of ``tensor``, in
+        any shape or order of its elements, up to rounding (``rtol`` of their size)."""
+        values = tensor.detach().to("cpu").double().flatten()
+        elements, size = values.numel(), float(values.abs().sum())
+        wanted = (float(values.sum()), float((values * values).sum()), size)
+        tolerances = (rtol * size, rtol * float((values * values).sum()), rtol * size)
+        return any(
+            count == elements and all(abs(got - want) <= tol for got, want, tol in zip(sums, wanted, tolerances))
+            for count, *sums in self.values
+        )
 
     @classmethod
     def from_logs(cls, logs: Any) -> CallLog:
         """The worker's plain-data logs, checked to be just what each log holds."""
         if not isinstance(logs, dict):
             raise TypeError("the call's logs are not a dict")
-        tensors, kernels = logs.get("tensors", []), logs.get("kernels", [])
+        tensors, kernels, values = logs.get("tensors", []), logs.get("kernels", []), logs.get("values", [])
         if not all(_is_pair(entry, str, list) and all(type(size) is int for size in entry[1]) for entry in tensors):
             raise TypeError("a tensor log entry is not [op, shape]")
         if not all(_is_pair(entry, str, bool) for entry in kernels):
             raise TypeError("a kernel log entry is not [name, defined in the submission]")
+        if not all(_is_fingerprint(entry) for entry in values):
+            raise TypeError("a value log entry is not [elements, sum, sum of squares, sum of magnitudes]")
         return cls(
             tensors=tuple((op, tuple(shape)) for op, shape in tensors),
             kernels=tuple((name, mine) for name, mine in kernels),
+            values=tuple(tuple(entry) for entry in values),
         )
 
 
@@ -113,6 +135,15 @@ def _checked_median(median: Any, repeats: int, wall_s: float) -> float:
             f"{wall_s:.3g} s in all allow: the submission's timing cannot be believed",
         )
     return median
+
+
+def _is_fingerprint(entry: Any) -> bool:
+    return (
+        type(entry) is list
+        and len(entry) == 4
+        and type(entry[0]) is int
+        and all(type(value) is float for value in entry[1:])
+    )
 
 
 def _is_pair(entry: Any, first: type, second: type) -> bool:
@@ -407,9 +438,10 @@ class SubmissionProxy:
 
     def call_recording(self, name: str, *args, **kwargs) -> tuple[Any, CallLog]:
         """``(result, log)``: calls ``name`` and says what the call did inside the
-        worker: the tensors it created and the Triton kernels it launched (see
-        ``CallLog``), for tests of what code must or must never do (FlashAttention
-        never builds the T×T scores; a Triton exercise launches the learner's kernel)."""
+        worker: the tensors it created, their values' fingerprints and the Triton
+        kernels it launched (see ``CallLog``), for tests of what code must or must
+        never do (FlashAttention never builds the T×T scores; MLA's absorbed form
+        never builds per-head keys; a Triton exercise launches the learner's kernel)."""
         return self._worker.call(name, args, kwargs, record=True)
 
     def call_timed(self, name: str, *args, warmup: int = WARMUP_RUNS, repeats: int = TIMED_RUNS, **kwargs) -> float:
