@@ -5,8 +5,10 @@ only parses) so that a syntax error is reported without starting a worker.
 """
 
 from __future__ import annotations
+import __future__
 
 import bisect
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,10 +25,22 @@ class Submission:
     notes: tuple[str, ...] = ()
     load_error: str = ""  # set when the file cannot be loaded at all (syntax, notebook format)
     load_error_location: dict | None = field(default=None)
+    # Notebook only: `from __future__` imports found in any cell. Jupyter compiles cell by
+    # cell and keeps their effect for later cells; in the joined source they could not
+    # stand where they were, so they are compiler flags instead (see `compiler_flags`).
+    future_features: tuple[str, ...] = ()
 
     def describe_line(self, line: int) -> str:
         """``knapsack.py, line 3`` or ``solution.ipynb, cell 4, line 2``."""
         return describe_line(self.display_name, self.cell_starts, self.cell_numbers, line)
+
+
+def compiler_flags(future_features: tuple[str, ...]) -> int:
+    """The ``compile`` flags of these ``__future__`` features."""
+    flags = 0
+    for name in future_features:
+        flags |= getattr(__future__, name).compiler_flag
+    return flags
 
 
 def describe_line(display_name: str, cell_starts: tuple[int, ...], cell_numbers: tuple[int, ...], line: int) -> str:
@@ -93,6 +107,7 @@ def _read_notebook(path: Path) -> Submission:
     cell_starts: list[int] = []
     cell_numbers: list[int] = []
     notes: list[str] = []
+    future_features: set[str] = set()
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type != "code":
             continue
@@ -106,14 +121,39 @@ def _read_notebook(path: Path) -> Submission:
             if line.lstrip().startswith(("%", "!")):
                 notes.append(f"{name}, cell {number}, line {line_number}: dropped IPython line `{line.strip()}`")
                 line = ""  # keep the numbering of the lines after it
+            elif features := _future_import(line):
+                future_features.update(features)
+                line = ""  # a compiler flag now (Submission.future_features)
             lines.append(line)
         lines.append("")
-    return Submission(path, "\n".join(lines), name, tuple(cell_starts), tuple(cell_numbers), tuple(notes))
+    return Submission(
+        path,
+        "\n".join(lines),
+        name,
+        tuple(cell_starts),
+        tuple(cell_numbers),
+        tuple(notes),
+        future_features=tuple(sorted(future_features)),
+    )
+
+
+_FUTURE_IMPORT = re.compile(r"from\s+__future__\s+import\s+([\w\s,]+?)\s*(#.*)?")
+
+
+def _future_import(line: str) -> list[str]:
+    """The features a one-line ``from __future__ import a, b`` names, if every one
+    exists; otherwise nothing, and the line stays for compile to report."""
+    match = _FUTURE_IMPORT.fullmatch(line)
+    if not match:
+        return []
+    names = [name.strip() for name in match.group(1).split(",")]
+    return names if all(name in __future__.all_feature_names for name in names) else []
 
 
 def _checked_syntax(submission: Submission) -> Submission:
     try:
-        compile(submission.source, submission.display_name, "exec", dont_inherit=True)
+        flags = compiler_flags(submission.future_features)
+        compile(submission.source, submission.display_name, "exec", flags=flags, dont_inherit=True)
     except SyntaxError as error:
         line = error.lineno or 1
         where = submission.describe_line(line)

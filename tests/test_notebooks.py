@@ -61,3 +61,28 @@ def test_errors_point_at_notebook_cell_and_line(tmp_path):
     )
     assert failing["message"] == "`best_items` raised ValueError: oops"
     assert "nb.ipynb, cell 3, line 3, in best_items\n    raise ValueError('oops')" in failing["traceback"]
+
+
+def test_a_future_import_in_a_later_cell_holds_for_the_notebook_as_in_jupyter(tmp_path):
+    # Jupyter compiles each cell alone, so `from __future__` may open any cell; joined, the
+    # cells would be a SyntaxError. Without the import, the annotation below is a NameError.
+    first, second = REFERENCE.removeprefix("from __future__ import annotations\n").split("\ndef best_items", 1)
+    later = "from __future__ import annotations  # lazy annotations\n\ndef best_items" + second
+    later = later.replace("def best_items(", "def helper(x: NotDefinedAnywhere) -> None: ...\n\ndef best_items(", 1)
+    cells = [
+        nbformat.v4.new_code_cell("import math"),
+        nbformat.v4.new_code_cell(first),
+        nbformat.v4.new_code_cell(later),
+    ]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    result, exit_status = grade_json(KNAPSACK, "--submission", str(path))
+    assert (result["status"], exit_status) == ("passed", 0), result["message"]
+
+
+def test_an_unknown_future_feature_is_the_learners_syntax_error(tmp_path):
+    cells = [nbformat.v4.new_code_cell("import math"), nbformat.v4.new_code_cell("from __future__ import braces")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    result, _ = grade_json(KNAPSACK, "--submission", str(path), cwd=tmp_path)
+    assert result["status"] == "error" and "nb.ipynb, cell 2, line 1" in result["message"], result["message"]

@@ -194,6 +194,7 @@ class Worker:
             "source": self.submission.source,
             "display_name": self.submission.display_name,
             "cell_starts": list(self.submission.cell_starts),
+            "future_features": list(self.submission.future_features),
             "cell_numbers": list(self.submission.cell_numbers),
             "module": self.settings.module,
             "entry_points": list(self.settings.entry_points),

@@ -31,7 +31,7 @@ from typing import Any
 from grader.errors import UnsupportedValue
 from grader.sandbox import policy, wire
 from grader.sandbox.protocol import MessageReader, write_message
-from grader.submission import describe_line
+from grader.submission import compiler_flags, describe_line
 
 
 class SubmissionHost:
@@ -88,7 +88,8 @@ class SubmissionHost:
         module.__file__ = str(sandbox / f"{module_name}.py")
         sys.modules[module_name] = module
         try:
-            code = compile(source, self.filename, "exec", dont_inherit=True)
+            flags = compiler_flags(tuple(self.config["future_features"]))
+            code = compile(source, self.filename, "exec", flags=flags, dont_inherit=True)
             exec(code, module.__dict__)
         except SystemExit as exit_:
             return self.load_failed(f"{self.filename} called sys.exit({exit_.code!r}) while being imported")
