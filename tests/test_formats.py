@@ -133,19 +133,32 @@ def test_show_hidden_gives_instructors_everything(tmp_path):
     assert "[3, 4], [5, 1]" in hidden["message"]
 
 
-def test_performance_section_shows_measured_figures_in_every_human_format(tmp_path):
+def test_performance_section_shows_measured_figures_in_every_format(tmp_path):
     submission = TEST_EXERCISES.parent / "solutions" / "normalize_rows" / "normalize_rows.py"
-    exercise = str(TEST_EXERCISES / "normalize_rows")
-    result, _ = grade_json(exercise, "--submission", str(submission))
+    names = ["json", "html", "gradescope", "junit"]
+    process = run_grade(
+        str(TEST_EXERCISES / "normalize_rows"), "--submission", str(submission),
+        *(option for name in names for option in ("--report", f"{name}:{tmp_path / name}")),
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    reports = {name: (tmp_path / name).read_text() for name in names}
+    result = json.loads(reports["json"])
     (row,) = result["performance"]
     assert row["case"] == "512 × 512, float32, CPU" and row["unit"] == "GB/s"
     assert row["submission"] > 0 and row["baseline"] > 0 and result["performance_skipped"] == ""
     assert GradingResult.from_dict(result).performance[0].ratio == pytest.approx(row["submission"] / row["baseline"])
-    terminal = run_grade(exercise, "--submission", str(submission), env={**os.environ, "NO_COLOR": "1"}).stdout
-    assert "Performance (informational" in terminal and "torch.nn.functional.normalize" in terminal
-    report = tmp_path / "report.html"
-    run_grade(exercise, "--submission", str(submission), "--format", "html", "--output", str(report))
-    assert 'id="performance-heading"' in report.read_text() and "GB/s" in report.read_text()
+    assert "Performance (informational" in process.stdout and "torch.nn.functional.normalize" in process.stdout
+    assert 'id="performance-heading"' in reports["html"] and "GB/s" in reports["html"]
+    gradescope = json.loads(reports["gradescope"])
+    assert "Performance (informational" in gradescope["output"] and "GB/s" in gradescope["output"]
+    assert gradescope["leaderboard"] == [
+        {"name": "512 × 512, float32, CPU (GB/s)", "value": round(row["submission"], 4)}
+    ]
+    properties = {
+        prop.get("name"): prop.get("value") for prop in ElementTree.fromstring(reports["junit"]).iter("property")
+    }
+    figures = properties["performance:512 × 512, float32, CPU vs torch.nn.functional.normalize"]
+    assert figures.startswith(f"{row['submission']:.3g} GB/s, baseline {row['baseline']:.3g} GB/s, ratio ")
 
 
 def test_performance_section_says_why_nothing_was_measured():
@@ -163,6 +176,8 @@ def test_performance_section_says_why_nothing_was_measured():
     )
     assert "Performance: not measured (no CUDA GPU here)" in click.unstyle(formats.render("terminal", result))
     assert "Not measured: no CUDA GPU here" in formats.render("html", result)
+    gradescope = json.loads(formats.render("gradescope", result))
+    assert "Performance: not measured (no CUDA GPU here)" in gradescope["output"] and "leaderboard" not in gradescope
 
 
 def test_a_counterexample_is_called_smallest_only_where_the_test_shrinks(tmp_path):

@@ -4,7 +4,7 @@ One ``testsuite`` per exercise, one ``testcase`` per test; a failed test is a
 ``failure`` and a submission that does not load makes every test an
 ``error``. Points travel as suite properties (``score``, ``max_score`` and
 ``points:<test>``), since testcase properties are not part of the schema
-these readers follow.
+these readers follow, and so do speed figures (``performance:<case> vs <baseline>``).
 """
 
 from __future__ import annotations
@@ -41,6 +41,12 @@ def render(result: GradingResult) -> str:
         "seed": str(result.seed),
         "command": result.command,
         **{f"points:{test.name}": f"{test.score:g}/{test.max_score:g}" for test in result.tests},
+        **{
+            f"performance:{row.case} vs {row.baseline_name}": (
+                f"{row.submission:.3g} {row.unit}, baseline {row.baseline:.3g} {row.unit}, ratio {row.ratio:.2f}"
+            )
+            for row in result.performance
+        },
     }
     for name, value in suite_properties.items():
         ElementTree.SubElement(properties, "property", {"name": name, "value": value})

@@ -7,7 +7,7 @@ import textwrap
 import click
 
 from grader.display import short_text
-from grader.formats.text import counterexample_title, performance_table
+from grader.formats.text import counterexample_title, performance_lines
 from grader.result import GradingResult, Status, TestResult
 
 _MARKS = {
@@ -52,16 +52,10 @@ def render(result: GradingResult, *, verbose: bool = False) -> str:
 
 
 def _performance_section(result: GradingResult) -> list[str]:
-    if result.performance_skipped:
-        return [click.style("Performance: ", bold=True) + f"not measured ({result.performance_skipped})", ""]
-    table = performance_table(result)
-    if not table:
+    heading, lines = performance_lines(result)
+    if not heading:
         return []
-    widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
-    lines = [click.style("Performance (informational, median of timed runs):", bold=True)]
-    for row in table:
-        lines.append("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-    return [*lines, ""]
+    return [click.style(heading, bold=True), *("  " + line for line in lines), ""]
 
 
 def _has_details(test: TestResult) -> bool:

@@ -35,6 +35,23 @@ def truncated(text: str, limit: int, marker: str = "\n[... truncated]") -> str:
     return text if len(text) <= limit else text[: limit - len(marker)] + marker
 
 
+PERFORMANCE_HEADING = "Performance (informational, median of timed runs)"
+
+
+def performance_lines(result: GradingResult) -> tuple[str, list[str]]:
+    """The performance section as a heading and aligned lines of text; the lines are
+    empty and the heading says why when nothing was measured, and both are empty
+    when the exercise times nothing."""
+    if result.performance_skipped:
+        return f"Performance: not measured ({result.performance_skipped})", []
+    table = performance_table(result)
+    if not table:
+        return "", []
+    widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table]
+    return f"{PERFORMANCE_HEADING}:", lines
+
+
 def performance_table(result: GradingResult) -> list[list[str]]:
     """The performance section as rows of cells, a header row first; empty when
     the exercise times nothing or timing was skipped (``performance_skipped``)."""
