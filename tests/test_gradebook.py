@@ -9,7 +9,7 @@ from html_page import ARTIFACTS, ParsedPage, open_in_chromium
 from results import SCRIPT, a_result, a_test
 
 from grader.formats import gradebook
-from grader.result import Status
+from grader.result import Measurement, Status
 
 LOAD_ERROR = "SyntaxError in knapsack.py, line 3: `def max_value(:`: invalid syntax"
 
@@ -87,6 +87,20 @@ def test_csv_has_a_column_per_test_in_first_seen_order_holding_points():
     }
     assert by_student["alan"]["test_extra"] == "0.5" and by_student["alan"]["score"] == "0.5"
     assert by_student["barbara"]["status"] == "error" and by_student["barbara"]["test_order"] == ""
+
+
+def test_csv_has_a_column_per_measured_case_holding_each_students_figure():
+    def timed(student, *figures):
+        rows = [
+            Measurement(case, "TFLOP/s", figure, 400.0, "torch")
+            for case, figure in zip(["N 4096", "N 4096, causal"], figures)
+        ]
+        return student, a_result(a_test("test_speed", Status.PASSED, max_score=0), performance=rows)
+
+    entries = [timed("ada", 412.345, 380.0), timed("grace", 250.0), ("alan", a_result(a_test("test_speed")))]
+    rows = list(csv.reader(io.StringIO(gradebook.render_csv(entries))))
+    assert rows[0][-2:] == ["N 4096 (TFLOP/s)", "N 4096, causal (TFLOP/s)"]
+    assert [row[-2:] for row in rows[1:]] == [["412.3", "380"], ["250", ""], ["", ""]]
 
 
 def test_csv_quotes_names_with_commas_quotes_and_newlines():

@@ -2,7 +2,8 @@
 
 ``entries`` are (student, result) pairs in the order the caller wants them
 listed. The CSV has one row per student and one column per test (the points
-earned; empty where that student's run had no such test). The HTML page has
+earned; empty where that student's run had no such test), then one per case
+a performance section measured (the student's figure). The HTML page has
 the same table, sortable by clicking a column header, the pass rate of every
 test across the class and the most common failure messages.
 
@@ -41,13 +42,24 @@ def all_test_names(entries: Entries) -> list[str]:
     return list(dict.fromkeys(test.name for _, result in entries for test in result.tests))
 
 
+def speed_columns(entries: Entries) -> list[str]:
+    """A column per case a performance section measured (``"CASE (UNIT)"``), in the
+    order first seen: an exercise graded on a GPU ranks its students by speed."""
+    return list(dict.fromkeys(_speed_column(row) for _, result in entries for row in result.performance))
+
+
+def _speed_column(row) -> str:
+    return f"{row.case} ({row.unit})"
+
+
 def render_csv(entries: Entries) -> str:
-    names = all_test_names(entries)
+    names, speeds = all_test_names(entries), speed_columns(entries)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "score", "max_score", "status", *names])
+    writer.writerow(["student", "score", "max_score", "status", *names, *speeds])
     for student, result in entries:
         earned = {test.name: points(test.score) for test in result.tests}
+        measured = {_speed_column(row): f"{row.submission:.4g}" for row in result.performance}
         writer.writerow(
             [
                 _spreadsheet_safe(student),
@@ -55,6 +67,7 @@ def render_csv(entries: Entries) -> str:
                 points(result.max_score),
                 result.status.value,
                 *(earned.get(name, "") for name in names),
+                *(measured.get(column, "") for column in speeds),
             ]
         )
     return buffer.getvalue()
