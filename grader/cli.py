@@ -13,6 +13,7 @@ internal error).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -47,6 +48,38 @@ class _GradeGroup(click.Group):
             click.echo("grade: internal error (a bug in the grader, not in your code):", err=True)
             click.echo(traceback.format_exc(), err=True)
             ctx.exit(EXIT_CANNOT_GRADE)
+
+
+class RunningTest:
+    """One line on a terminal's stderr naming the test that is running, rewritten as
+    each starts and erased at the end: a GPU exercise can grade for minutes. Off
+    when stderr is not a terminal (CI logs, pipes), so no report ever holds it."""
+
+    def __init__(self):
+        self.enabled = sys.stderr.isatty()
+        self._shown = False
+
+    def show(self, name: str, position: int, count: int) -> None:
+        width = shutil.get_terminal_size().columns
+        text = f"  running test {position}/{count}: {name}"
+        click.echo("\r\x1b[2K" + text[: max(width - 1, 10)], err=True, nl=False)
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            click.echo("\r\x1b[2K", err=True, nl=False)
+            self._shown = False
+
+
+def grade_showing_progress(exercise, submission_path, **options):
+    """``grading.grade``, with the running test shown on a terminal."""
+    from grader.grading import grade
+
+    ticker = RunningTest()
+    try:
+        return grade(exercise, submission_path, on_test_start=ticker.show if ticker.enabled else None, **options)
+    finally:
+        ticker.clear()
 
 
 # Options every grading command takes, defined once.
@@ -170,7 +203,6 @@ def grade_exercise(
     """Grade the exercise at PATH (e.g. exercises/knapsack)."""
     from grader.exercise import find_exercise
     from grader.formats import render
-    from grader.grading import grade
     from grader.result import Status
 
     exercise = find_exercise(path)
@@ -178,7 +210,7 @@ def grade_exercise(
         raise click.BadParameter(f"{submission_path} does not exist", param_hint="--submission")
     if open_html and html_file is None:
         raise click.UsageError("--open needs --html FILE")
-    result = grade(
+    result = grade_showing_progress(
         exercise, submission_path, seed=seed, time_limit_s=timeout, max_examples=max_examples, extra_tests=extra_tests
     )
     if record or (record is None and submission_path is None):
@@ -503,13 +535,12 @@ def watch(path: str, submission_path: Path | None, seed: int, max_examples: int)
     from grader import watch as watching
     from grader.exercise import find_exercise
     from grader.formats import render
-    from grader.grading import grade
 
     exercise = find_exercise(path)
     watched = submission_path or exercise.stub_file
 
     def grade_once():
-        result = grade(exercise, submission_path, seed=seed, max_examples=max_examples)
+        result = grade_showing_progress(exercise, submission_path, seed=seed, max_examples=max_examples)
         if submission_path is None:
             _record_progress(exercise, result)
         return result

@@ -12,6 +12,7 @@ import contextlib
 import io
 import shlex
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ def grade(
     max_examples: int = DEFAULT_MAX_EXAMPLES,
     extra_tests: Path | None = None,
     budget_s: float | None = None,
+    on_test_start: Callable[[str, int, int], None] | None = None,
 ) -> GradingResult:
     """Grade ``submission_path`` (default: the exercise's stub, edited in place).
 
@@ -45,6 +47,7 @@ def grade(
     hidden tests, kept outside the students' repository) that run and score
     like the exercise's own. ``budget_s``: seconds all calls into the
     submission may take together (batch grading bounds each student's share).
+    ``on_test_start(name, position, count)`` hears of each test as it starts.
     """
     started = time.perf_counter()
     path = Path(submission_path) if submission_path else exercise.stub_file
@@ -63,7 +66,7 @@ def grade(
         ),
     )
     worker.start()  # its imports overlap pytest's collection
-    plugin = GradingPlugin(exercise, worker, seed)
+    plugin = GradingPlugin(exercise, worker, seed, on_test_start)
     try:
         _load_hypothesis_profile(max_examples)
         # pytest's own report is not shown: the result model is the report.

@@ -44,14 +44,22 @@ _OUTCOME = pytest.StashKey[_Outcome]()
 
 
 class GradingPlugin:
-    def __init__(self, exercise: Exercise, worker: Worker, seed: int):
+    def __init__(
+        self,
+        exercise: Exercise,
+        worker: Worker,
+        seed: int,
+        on_test_start: Callable[[str, int, int], None] | None = None,
+    ):
         self.exercise = exercise
         self.worker = worker
         self.seed = seed
+        self.on_test_start = on_test_start  # (test name, its 1-based position, how many tests)
         self.tests: list[TestResult] = []
         self.collection_errors: list[str] = []
         self.measurements: list[Measurement] = []
         self.performance_skipped = ""
+        self._collected = self._started = 0
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): the points the test is worth (default 1)")
@@ -78,6 +86,14 @@ class GradingPlugin:
     def reference(self) -> Any:
         """The reference solution, imported here: for tests that have no independent oracle."""
         return load_reference(self.exercise.solution_file)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._collected = len(session.items)
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple) -> None:
+        self._started += 1
+        if self.on_test_start is not None:
+            self.on_test_start(nodeid.rpartition("::")[2], self._started, self._collected)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

@@ -92,6 +92,46 @@ def test_a_triton_exercise_says_when_its_kernels_ran_in_the_interpreter():
     assert not grade_json(KNAPSACK)[0]["notes"], "exercises without kernels say nothing of devices"
 
 
+def test_grading_announces_each_test_as_it_starts():
+    from grader.exercise import Exercise
+    from grader.grading import grade
+
+    started = []
+    result = grade(Exercise.load(KNAPSACK), WRONG, max_examples=5, on_test_start=lambda *seen: started.append(seen))
+    count = len(result.tests)
+    assert started == [(test.name, position, count) for position, test in enumerate(result.tests, start=1)]
+
+
+def test_a_terminal_sees_the_running_test_on_stderr_and_the_report_never_does():
+    import os
+    import pty
+
+    primary, secondary = pty.openpty()
+    process = subprocess.run(
+        [sys.executable, "-m", "grader", str(KNAPSACK), "--submission", str(WRONG), "--max-examples", "5"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=secondary, text=True, timeout=120,
+    )  # fmt: skip
+    os.close(secondary)
+    terminal = b""
+    while chunk := _read_available(primary):
+        terminal += chunk
+    os.close(primary)
+    assert "running test 1/" in terminal.decode() and terminal.endswith(b"\r\x1b[2K"), terminal[-200:]
+    assert "running test" not in process.stdout and "Score:" in process.stdout
+
+
+def _read_available(fd: int) -> bytes:
+    import os
+    import select
+
+    if not select.select([fd], [], [], 0.5)[0]:
+        return b""
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the other end is closed and everything was read
+        return b""
+
+
 def test_list_names_every_exercise():
     result = CliRunner().invoke(main, ["list"])
     assert result.exit_code == 0
