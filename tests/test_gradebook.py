@@ -89,7 +89,9 @@ def test_csv_has_a_column_per_test_in_first_seen_order_holding_points():
     assert by_student["barbara"]["status"] == "error" and by_student["barbara"]["test_order"] == ""
 
 
-def test_csv_has_a_column_per_measured_case_holding_each_students_figure():
+def a_timed_class() -> list[tuple[str, object]]:
+    """Three students of a GPU exercise: two measured, one of them on one case only, one not at all."""
+
     def timed(student, *figures):
         rows = [
             Measurement(case, "TFLOP/s", figure, 400.0, "torch")
@@ -97,10 +99,22 @@ def test_csv_has_a_column_per_measured_case_holding_each_students_figure():
         ]
         return student, a_result(a_test("test_speed", Status.PASSED, max_score=0), performance=rows)
 
-    entries = [timed("ada", 412.345, 380.0), timed("grace", 250.0), ("alan", a_result(a_test("test_speed")))]
-    rows = list(csv.reader(io.StringIO(gradebook.render_csv(entries))))
+    return [timed("ada", 412.345, 380.0), timed("grace", 250.0), ("alan", a_result(a_test("test_speed")))]
+
+
+def test_csv_has_a_column_per_measured_case_holding_each_students_figure():
+    rows = list(csv.reader(io.StringIO(gradebook.render_csv(a_timed_class()))))
     assert rows[0][-2:] == ["N 4096 (TFLOP/s)", "N 4096, causal (TFLOP/s)"]
     assert [row[-2:] for row in rows[1:]] == [["412.3", "380"], ["250", ""], ["", ""]]
+
+
+def test_page_has_the_same_speed_columns_sortable_by_value():
+    page = ParsedPage(gradebook.render_html(a_timed_class(), {}))
+    (table,) = page.find_all("table", id="students")
+    headers = [" ".join(th.text.split()) for th in page.find_all("th", within=table)]
+    assert headers[-2:] == ["N 4096 (TFLOP/s)", "N 4096, causal (TFLOP/s)"]
+    cells = [(td.attributes.get("data-value"), td.text.strip()) for td in page.find_all("td", within=table)]
+    assert ("412.345", "412.3") in cells and ("250.0", "250") in cells and ("0.0", "") in cells
 
 
 def test_csv_quotes_names_with_commas_quotes_and_newlines():

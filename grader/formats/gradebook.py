@@ -3,7 +3,8 @@
 ``entries`` are (student, result) pairs in the order the caller wants them
 listed. The CSV has one row per student and one column per test (the points
 earned; empty where that student's run had no such test), then one per case
-a performance section measured (the student's figure). The HTML page has
+a performance section measured (the student's figure); the page's table of
+students has the same speed columns. The HTML page has
 the same table, sortable by clicking a column header, the pass rate of every
 test across the class and the most common failure messages.
 
@@ -83,9 +84,11 @@ def render_html(entries: Entries, report_links: dict[str, str]) -> str:
     script = environment.get_template("gradebook.js").render()  # as the template includes it
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     exercises = list(dict.fromkeys((result.title, result.exercise) for _, result in entries))
+    speeds = speed_columns(entries)
     return environment.get_template("gradebook.html.j2").render(
         exercises=exercises,
-        students=[_student_row(student, result, report_links.get(student)) for student, result in entries],
+        speed_columns=speeds,
+        students=[_student_row(student, result, report_links.get(student), speeds) for student, result in entries],
         summary=_summary(entries),
         pass_rates=pass_rates(entries),
         messages=common_failures(entries),
@@ -93,7 +96,8 @@ def render_html(entries: Entries, report_links: dict[str, str]) -> str:
     )
 
 
-def _student_row(student: str, result: GradingResult, link: str | None) -> dict:
+def _student_row(student: str, result: GradingResult, link: str | None, speeds: list[str]) -> dict:
+    measured = {_speed_column(row): row.submission for row in result.performance}
     return {
         "name": student,
         "link": link if link and urllib.parse.urlsplit(link).scheme in _LINK_SCHEMES else None,
@@ -104,6 +108,11 @@ def _student_row(student: str, result: GradingResult, link: str | None) -> dict:
         "status": result.status.value,
         "duration": duration(result.duration_s),
         "duration_value": result.duration_s,
+        # Not measured sorts as 0, below every measured figure.
+        "speeds": [
+            {"text": f"{measured[column]:.4g}" if column in measured else "", "value": measured.get(column, 0.0)}
+            for column in speeds
+        ],
     }
 
 
