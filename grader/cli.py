@@ -324,6 +324,12 @@ def batch(
     already = batching.read_results(output_dir / batching.RESULTS_FILE) if resume else {}
     todo = sum(entry.student not in already for entry in entries)
     options = batching.GradeOptions(seed, timeout, max_examples, extra_tests, submission_timeout)
+    if jobs > 1 and todo > 1 and exercise.times_submissions:
+        click.echo(
+            f"note: {exercise.name} measures speed, and {jobs} submissions grade at once here, so each one's "
+            "figures are taken while others run; grade with -j 1 to compare speeds between students",
+            err=True,
+        )
     failing = 0
     with click.progressbar(
         length=todo, label=f"Grading {todo} submissions", show_eta=True, show_pos=True, file=sys.stderr

@@ -46,6 +46,11 @@ class Exercise:
         return sorted(self.path.glob("test_*.py"))
 
     @property
+    def times_submissions(self) -> bool:
+        """Whether a test measures the submission's speed (``@pytest.mark.performance``)."""
+        return any("mark.performance" in path.read_text(encoding="utf-8") for path in self.test_files)
+
+    @property
     def statement_file(self) -> Path:
         return self.path / "README.md"
 

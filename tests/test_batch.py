@@ -143,3 +143,21 @@ def test_shards_merge_into_the_same_gradebook(tmp_path, graded_class):
         student: full[student]["score"] for student in merged
     }
     assert (tmp_path / "merged" / "gradebook.html").is_file()
+
+
+def test_a_class_timed_in_parallel_is_told_and_the_gradebook_ranks_speed(tmp_path, graded_class):
+    _, _, knapsack_run = graded_class
+    assert "measures speed" not in knapsack_run.stderr
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    reference = (REPO / "tests" / "solutions" / "normalize_rows" / "normalize_rows.py").read_text()
+    for student in ("ada", "grace"):
+        (submissions / f"{student}.py").write_text(reference)
+    exercise = str(REPO / "tests" / "exercises" / "normalize_rows")
+    for jobs, told in (("2", True), ("1", False)):
+        output = tmp_path / f"gradebook-{jobs}"
+        process = run_grade("batch", str(submissions), "--exercise", exercise, "--output-dir", str(output), "-j", jobs)
+        assert process.returncode == 0, process.stderr
+        assert ("normalize_rows measures speed, and 2 submissions grade at once" in process.stderr) == told
+    rows = list(csv.DictReader((output / "gradebook.csv").open()))
+    assert all(float(row["512 × 512, float32, CPU (GB/s)"]) > 0 for row in rows)
