@@ -53,7 +53,9 @@ class _GradeGroup(click.Group):
 class RunningTest:
     """One line on a terminal's stderr naming the test that is running, rewritten as
     each starts and erased at the end: a GPU exercise can grade for minutes. Off
-    when stderr is not a terminal (CI logs, pipes), so no report ever holds it."""
+    when stderr is not a terminal (CI logs, pipes), so no report ever holds it.
+    (Written here rather than with rich's Status: one line rewritten per test
+    needs no redraw thread beside pytest.)"""
 
     def __init__(self):
         self.enabled = sys.stderr.isatty()
