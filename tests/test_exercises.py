@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXERCISES, SOLUTIONS, SUITE_MAX_EXAMPLES, TEST_EXERCISES, run_grade
+from conftest import EXERCISES, SOLUTIONS, SUITE_JOBS, SUITE_MAX_EXAMPLES, TEST_EXERCISES, run_grade
 
 from grader.exercise import Exercise, all_exercises
 
@@ -46,7 +46,7 @@ def grade_class(exercise: Exercise, solution_dir: Path, folder: Path) -> dict[st
     output = folder.parent / "gradebook"
     process = run_grade(
         "batch", str(folder), "--exercise", str(exercise.path), "--output-dir", str(output),
-        "-j", "1", "--max-examples", SUITE_MAX_EXAMPLES, timeout=900,
+        "-j", SUITE_JOBS, "--max-examples", SUITE_MAX_EXAMPLES, timeout=900,
     )  # fmt: skip
     assert process.returncode == 0, process.stderr
     records = map(json.loads, (output / "results.jsonl").read_text().splitlines())
