@@ -4,7 +4,7 @@
 # graded with their performance sections, and the kernel benchmark. Run from the
 # repository root on a machine with a GPU; logs go to ${OUT:-gpu-check}/.
 #
-#   bash benchmarks/gpu_check.sh                        # all four parts, about 10 minutes on an H100
+#   bash benchmarks/gpu_check.sh                        # all four parts: about 11 minutes on an H100
 #   bash benchmarks/gpu_check.sh references benchmark   # some of them
 #
 # Most of the time goes to compiling and autotuning. Exits non-zero if a part failed.
