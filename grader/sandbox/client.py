@@ -93,11 +93,11 @@ class CallLog:
         """Whether the call created a tensor holding the values of ``tensor``, in
         any shape or order of its elements, up to rounding (``rtol`` of their size)."""
         values = tensor.detach().to("cpu").double().flatten()
-        elements, size = values.numel(), float(values.abs().sum())
-        wanted = (float(values.sum()), float((values * values).sum()), size)
-        tolerances = (rtol * size, rtol * float((values * values).sum()), rtol * size)
+        wanted = (float(values.sum()), float((values * values).sum()), float(values.abs().sum()))
+        magnitude = wanted[2]
+        tolerances = (rtol * magnitude, rtol * wanted[1], rtol * magnitude)
         return any(
-            count == elements and all(abs(got - want) <= tol for got, want, tol in zip(sums, wanted, tolerances))
+            count == values.numel() and all(abs(got - want) <= tol for got, want, tol in zip(sums, wanted, tolerances))
             for count, *sums in self.values
         )
 

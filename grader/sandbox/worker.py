@@ -258,7 +258,8 @@ def _is_host_allocation_failure(error: BaseException) -> bool:
     """torch's CPU allocator reports the memory limit as a RuntimeError, not a
     MemoryError. (A GPU's out-of-memory error stays the learner's: its message
     names the GPU, and the worker's limit is not what ran out.)"""
-    return isinstance(error, RuntimeError) and "DefaultCPUAllocator: can't allocate memory" in str(error)
+    # Exactly RuntimeError, as torch raises it: a learner's subclass could make str() raise.
+    return type(error) is RuntimeError and "DefaultCPUAllocator: can't allocate memory" in str(error)
 
 
 def _without_dispatch_modes():
